@@ -1,0 +1,29 @@
+"""xlreport: 部门决算公开 workbooks — models, editions, rules, writer, reader and validator."""
+
+from .api import CheckResult, InputIssue, ReportInputError, check, load_report
+from .editions import available_editions, load_edition
+from .model.report import Report, ReportMeta, report_model
+from .model.scorecard import BudgetLine, Indicator, Scorecard
+from .validation.engine import check_report
+from .validation.findings import Finding
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BudgetLine",
+    "CheckResult",
+    "Finding",
+    "Indicator",
+    "InputIssue",
+    "Report",
+    "ReportInputError",
+    "ReportMeta",
+    "Scorecard",
+    "__version__",
+    "available_editions",
+    "check",
+    "check_report",
+    "load_edition",
+    "load_report",
+    "report_model",
+]

@@ -1,0 +1,142 @@
+"""Load an edition description (TOML files under ``editions/data/<id>/``) into an :class:`Edition`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .spec import Edition, RuleSpec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+_NUMERALS = "零一二三四五六七八九"
+
+
+def chinese_ordinal(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 26 → 二十六 (as the tables number their 类 rows)."""
+    if n < 10:
+        return _NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    head = "十" if tens == 1 else _NUMERALS[tens] + "十"
+    return head + (_NUMERALS[ones] if ones else "")
+
+
+def _expand_rows(rows: list[dict[str, Any]], classes: list[list[str]], economic: dict[str, str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for entry in rows:
+        entry = dict(entry)
+        if entry.pop("classes", False):
+            line = entry.pop("line", None)
+            numbered = entry.pop("numbered", True)
+            for i, (code, name) in enumerate(classes):
+                label = f"{chinese_ordinal(i + 1)}、{name}" if numbered else name
+                out.append(
+                    {
+                        "key": code,
+                        "code": code,
+                        "label": label,
+                        "name": name,
+                        "line": None if line is None else line + i,
+                        "groups": ["classes"],
+                    }
+                )
+        elif "blank" in entry:
+            count = int(entry.pop("blank"))
+            line = entry.pop("line", None)
+            for i in range(count):
+                out.append({"line": None if line is None else line + i})
+        elif "econ" in entry:
+            codes = entry.pop("econ").split()
+            disabled = entry.pop("disabled", [])
+            for code in codes:
+                if code not in economic:
+                    raise ValueError(f"economic code {code} has no name in [economic]")
+                groups = ["econ", "no_basic" if disabled else "with_basic"]
+                if len(code) == 3:
+                    groups.append("econ_classes")
+                out.append(
+                    {
+                        "key": code,
+                        "code": code,
+                        "label": economic[code],
+                        "disabled": disabled,
+                        "groups": groups,
+                        "bold": len(code) == 3,
+                    }
+                )
+        else:
+            out.append(entry)
+    return out
+
+
+def _read(edition_id: str, name: str) -> dict[str, Any]:
+    path = resources.files("xlreport.editions").joinpath("data", edition_id, name)
+    if not path.is_file():
+        return {}
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def build_edition(raw: dict[str, Any], tables: dict[str, Any], rules: dict[str, Any]) -> Edition:
+    info = raw["edition"]
+    classes = raw.get("classes") or info.pop("classes", [])
+    economic = raw.get("economic", {})
+    table_list = []
+    for t in tables.get("tables", []):
+        t = dict(t)
+        panels = []
+        for p in t.get("panels", []):
+            p = dict(p)
+            p["rows"] = _expand_rows(p.get("rows", []), classes, economic)
+            panels.append(p)
+        t["panels"] = panels
+        table_list.append(t)
+    layout_hash = hashlib.sha256(
+        json.dumps({"tables": table_list, "classes": classes}, ensure_ascii=False, sort_keys=True).encode()
+    ).hexdigest()[:16]
+    data = {
+        "info": info,
+        "classes": [{"code": c, "name": n} for c, n in classes],
+        "economic": economic,
+        "tables": table_list,
+        "scorecard": raw.get("scorecard", {}),
+        "rules": rules.get("rules", []),
+        "layout_hash": layout_hash,
+    }
+    edition = Edition.model_validate(data)
+    _check_unique([r.id for r in edition.rules if "{" not in r.id], "rule id")
+    _check_unique([t.id for t in edition.tables], "table id")
+    return edition
+
+
+def _check_unique(items: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for i in items:
+        if i in seen:
+            raise ValueError(f"duplicate {what} {i}")
+        seen.add(i)
+
+
+@cache
+def load_edition(edition_id: str) -> Edition:
+    """The edition named ``edition_id`` (e.g. ``shanxi-2022``); raises KeyError when unknown."""
+    if edition_id not in available_editions():
+        raise KeyError(edition_id)
+    raw = _read(edition_id, "edition.toml")
+    return build_edition(raw, _read(edition_id, "tables.toml"), _read(edition_id, "rules.toml"))
+
+
+@cache
+def available_editions() -> tuple[str, ...]:
+    root = resources.files("xlreport.editions").joinpath("data")
+    return tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and p.joinpath("edition.toml").is_file()))
+
+
+def rules_of(edition: Edition) -> tuple[RuleSpec, ...]:
+    return edition.rules

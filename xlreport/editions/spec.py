@@ -1,0 +1,212 @@
+"""The description of an edition: its tables (layout), its scorecard layout and its rules.
+
+An edition is data (``editions/data/<id>/*.toml``); these classes are what that data loads into.
+Writer, reader, validator and JSON Schema all read an :class:`Edition`; none of them knows any
+edition by name.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ColumnRole = Literal["label", "line", "code", "name", "amount", "count", "text", "rate", "score"]
+VALUE_ROLES: frozenset[str] = frozenset({"amount", "count", "text", "rate", "score"})
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ColumnSpec(_Frozen):
+    """One printed column. ``key`` is the data key of value columns (shared by lanes of one table)."""
+
+    key: str
+    role: ColumnRole
+    header: tuple[str, ...]
+    seq: str | None = None  # 栏次 as printed
+    width: float | None = None
+
+    @property
+    def is_value(self) -> bool:
+        return self.role in VALUE_ROLES
+
+    @property
+    def label(self) -> str:
+        parts = [h for h in self.header if h and h not in ("项目",)]
+        return "·".join(parts) if parts else self.key
+
+
+class RowSpec(_Frozen):
+    """One printed row of a fixed panel. ``key`` None: a blank padding row (it may carry a 行次)."""
+
+    key: str | None = None
+    label: str = ""
+    name: str | None = None  # how messages name a row printed without a label
+    line: int | None = None
+    code: str | None = None
+    kind: Literal["amount", "count"] = "amount"
+    groups: tuple[str, ...] = ()
+    disabled: tuple[str, ...] = ()  # columns printed as ──── (no value possible)
+    inputs: tuple[str, ...] | None = None  # value columns of this row (default: all of the panel)
+    bottom: bool = False  # footer row, aligned with the last printed line of the table
+    bold: bool = False
+    indent: int = 0
+
+    @property
+    def title(self) -> str:
+        return self.name or self.label or (self.key or "")
+
+
+class CodedSpec(_Frozen):
+    """A panel whose rows are 功能分类 codes (类/款/项) the data supply, plus a 合计 row."""
+
+    scheme: Literal["function", "economic"] = "function"
+    total_key: str = "total"
+    total_label: str = "合计"
+    total_position: Literal["top", "bottom"] = "top"
+
+
+class PanelSpec(_Frozen):
+    id: str
+    title: str | None = None  # a section title above the panel (vertical arrangement)
+    columns: tuple[ColumnSpec, ...]
+    rows: tuple[RowSpec, ...] = ()
+    coded: CodedSpec | None = None
+
+    def value_columns(self) -> tuple[ColumnSpec, ...]:
+        return tuple(c for c in self.columns if c.is_value)
+
+
+class TableSpec(_Frozen):
+    id: str  # T01 …
+    sheet: str  # 公开01
+    number: str | None = None  # 公开01表
+    title: str
+    title_line: str | None = None  # a line above the title ("上海市 {unit} {year} 年度部门决算表")
+    meta_label: str = "部门名称"
+    unit_label: str = "金额单位：元"
+    arrangement: Literal["horizontal", "vertical"] = "horizontal"
+    panels: tuple[PanelSpec, ...]
+    footnotes: tuple[str, ...] = ()
+    empty_note: str = "说明：本表无数据"
+
+    @property
+    def coded(self) -> CodedSpec | None:
+        return self.panels[0].coded if len(self.panels) == 1 else None
+
+    def fixed_rows(self) -> list[tuple[PanelSpec, RowSpec]]:
+        return [(p, r) for p in self.panels for r in p.rows if r.key is not None]
+
+    def row(self, key: str) -> tuple[PanelSpec, RowSpec] | None:
+        for p, r in self.fixed_rows():
+            if r.key == key:
+                return p, r
+        return None
+
+    def value_columns_of(self, panel: PanelSpec, row: RowSpec | None) -> tuple[ColumnSpec, ...]:
+        cols = panel.value_columns()
+        if row is None:
+            return cols
+        if row.inputs is not None:
+            cols = tuple(c for c in cols if c.key in row.inputs)
+        return tuple(c for c in cols if c.key not in row.disabled)
+
+    def column(self, row_key: str, col_key: str) -> ColumnSpec | None:
+        found = self.row(row_key)
+        panel = found[0] if found else self.panels[0]
+        for c in panel.columns:
+            if c.key == col_key:
+                return c
+        return None
+
+
+class ScorecardSpec(_Frozen):
+    """Labels of the 项目支出绩效自评表 in this edition (its data model is fixed)."""
+
+    sheet_prefix: str = "绩效自评"
+    title: str = "项目支出绩效自评表"
+    level1: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # 一级 → its 二级 指标
+    weights: dict[str, str] = Field(default_factory=dict)  # 一级 → weight "in principle"
+    execution_weight: str = "10"
+    grades: tuple[tuple[str, str], ...] = ()  # (lower bound, grade), high to low
+    qualitative_bands: dict[str, tuple[str, str]] = Field(default_factory=dict)
+
+
+class Tolerance(_Frozen):
+    """How exactly a relation must hold.
+
+    kind: ``auto`` (exact for 元 data, the interval rule for 万元), ``exact``, ``interval``,
+    ``printed`` (half a unit of the reported value's last printed decimal), ``below`` (|difference| < value).
+    """
+
+    kind: Literal["auto", "exact", "interval", "printed", "below"] = "auto"
+    value: str | None = None
+
+
+class RuleSpec(_Frozen):
+    """One rule of DOMAIN.md §3/§4 as data; instantiated against a report or a layout."""
+
+    id: str  # may contain {row} / {col} / {code}
+    family: str
+    code: str  # stable kebab-case code
+    tables: tuple[str, ...]
+    severity: Literal["error", "warning", "info"] = "error"
+    description: str  # Chinese
+    message: str | None = None  # Chinese template; default built from description
+    kind: Literal["relation", "hierarchy", "empty-implies-empty"] = "relation"
+    relation: str | None = None
+    define: bool = False  # the writer computes the left cell from the right side
+    foreach_row: str | None = None  # "T02@all", "S@indicators", …
+    foreach_col: tuple[str, ...] = ()
+    scope: Literal["report", "scorecard"] = "report"
+    tolerance: Tolerance = Tolerance()
+    skip_blank: bool = False  # no finding when the left cell is blank
+    when_unit_type: tuple[str, ...] = ()
+    requires_scorecards: bool = False
+    # hierarchy
+    table: str | None = None
+    columns: tuple[str, ...] = ()
+    # empty-implies-empty
+    if_empty: str | None = None
+    then_empty: str | None = None
+
+
+class EditionInfo(_Frozen):
+    id: str
+    name: str
+    region: str = ""
+    year: int
+    amount_unit: Literal["元", "万元"] = "元"
+    decimals: int = 2
+    line_numbers: bool = True
+    default_unit_type: str | None = None
+
+
+class FunctionClass(_Frozen):
+    code: str
+    name: str
+
+
+class Edition(_Frozen):
+    info: EditionInfo
+    classes: tuple[FunctionClass, ...]
+    economic: dict[str, str] = Field(default_factory=dict)  # code → name (3 and 5 digits)
+    tables: tuple[TableSpec, ...]
+    scorecard: ScorecardSpec = ScorecardSpec()
+    rules: tuple[RuleSpec, ...] = ()
+    layout_hash: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    def table(self, table_id: str) -> TableSpec:
+        for t in self.tables:
+            if t.id == table_id:
+                return t
+        raise KeyError(table_id)
+
+    def table_ids(self) -> list[str]:
+        return [t.id for t in self.tables]

@@ -1,0 +1,120 @@
+"""Value types of the report model: amounts, counts, scores, codes.
+
+An amount is a ``Decimal`` or ``None``: a blank cell is kept distinct from 0 everywhere.
+Errors are Chinese sentences; pydantic adds where they happened (table, row, column).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+AMOUNT_PATTERN = r"^\s*[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*$"
+
+
+def to_decimal(value: Any, what: str = "金额") -> Decimal | None:
+    """Strict conversion for JSON/Python input: numbers and numeric strings; "" and None are blank."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{what}不能是布尔值")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{what}必须是有限数值")
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{what}必须是有限数值")
+        return Decimal(repr(value))  # the shortest text that reads back as this float: what was typed
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return None
+        if _PLAIN.match(text) or _GROUPED.match(text):
+            try:
+                return Decimal(text.replace(",", ""))
+            except InvalidOperation:  # pragma: no cover - the patterns exclude it
+                pass
+        raise ValueError(f"“{value}”不是有效的{what}")
+    raise ValueError(f"{what}应为数字或数字文本，而不是{type(value).__name__}")
+
+
+def _amount(value: Any) -> Decimal | None:
+    return to_decimal(value, "金额")
+
+
+def _two_places(value: Decimal | None) -> Decimal | None:
+    if value is not None and value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"金额{value}超过两位小数")
+    return value
+
+
+def _count(value: Any) -> int | None:
+    number = to_decimal(value, "数量")
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise ValueError(f"数量{number}必须是整数")
+    if number < 0:
+        raise ValueError(f"数量{number}不能为负数")
+    return int(number)
+
+
+def _number(value: Any) -> Decimal | None:
+    return to_decimal(value, "数值")
+
+
+_NUMBER_SCHEMA = {
+    "anyOf": [{"type": "string", "pattern": AMOUNT_PATTERN}, {"type": "number"}, {"type": "null"}],
+}
+
+Amount = Annotated[
+    Decimal | None,
+    BeforeValidator(_amount),
+    AfterValidator(_two_places),
+    WithJsonSchema({**_NUMBER_SCHEMA, "description": "金额（两位小数；空白与0不同）"}),
+]
+Count = Annotated[
+    int | None,
+    BeforeValidator(_count),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}], "description": "数量（非负整数）"}),
+]
+Number = Annotated[
+    Decimal | None,
+    BeforeValidator(_number),
+    WithJsonSchema({**_NUMBER_SCHEMA, "description": "数值"}),
+]
+
+FUNCTION_CODE_LENGTHS = (3, 5, 7)
+ECONOMIC_CODE_LENGTHS = (3, 5)
+
+
+def function_code(value: Any) -> str:
+    text = str(value).strip() if value is not None else ""
+    if not text.isdigit() or not text.isascii() or len(text) not in FUNCTION_CODE_LENGTHS:
+        raise ValueError(f"功能分类科目编码“{value}”应为3位（类）、5位（款）或7位（项）数字")
+    return text
+
+
+FunctionCode = Annotated[
+    str,
+    BeforeValidator(function_code),
+    WithJsonSchema({"type": "string", "pattern": r"^(\d{3}|\d{5}|\d{7})$", "description": "功能分类科目编码"}),
+]
+
+
+def code_level(code: str) -> int:
+    """类 = 1, 款 = 2, 项 = 3 (function codes); economic 类 = 1, 款 = 2."""
+    return {3: 1, 5: 2, 7: 3}[len(code)]
+
+
+def parent_code(code: str) -> str | None:
+    return {5: code[:3], 7: code[:5]}.get(len(code))

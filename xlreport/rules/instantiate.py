@@ -1,0 +1,153 @@
+"""Turn the rule specs of an edition into concrete relations over cells (:class:`Check`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..editions.spec import RuleSpec, TableSpec
+from .expr import CellRef, Expr, Linear, Num, Ref, single_ref, sum_of
+from .parser import RuleSyntaxError, parse_expr, parse_relation
+from .shape import Shape, ShapeResolver, children
+
+
+@dataclass(frozen=True)
+class Check:
+    """One relation ``lhs op rhs`` between cells, from one rule."""
+
+    rule: RuleSpec
+    id: str
+    lhs: Expr
+    op: str  # "=", "<=", ">=", or "empty" (lhs all blank ⇒ rhs all blank)
+    rhs: Expr
+    defines: CellRef | None = None  # the writer computes this cell as a formula of rhs
+    scorecard: str | None = None
+
+    @property
+    def anchor(self) -> CellRef | None:
+        """The cell a finding is reported at: the left cell, else the first cell read."""
+        cell = single_ref(self.lhs)
+        if cell is not None:
+            return cell
+        for c in self.lhs.refs():
+            return c
+        for c in self.rhs.refs():
+            return c
+        return None
+
+    def cells(self) -> list[CellRef]:
+        seen: dict[CellRef, None] = {}
+        for c in self.lhs.refs():
+            seen[c] = None
+        for c in self.rhs.refs():
+            seen[c] = None
+        return list(seen)
+
+
+def _foreach_rows(rule: RuleSpec, resolver: ShapeResolver) -> list[str | None]:
+    if rule.foreach_row is None:
+        return [None]
+    table, _, group = rule.foreach_row.partition("@")
+    tables = resolver.tables(table)
+    return [r for t in tables for r in resolver.rows(t, "@" + group)]
+
+
+def _sub(text: str, row: str | None, col: str | None) -> str:
+    if row is not None:
+        text = text.replace("{row}", row)
+    if col is not None:
+        text = text.replace("{col}", col)
+    return text
+
+
+def _hierarchy(rule: RuleSpec, shape: Shape) -> list[Check]:
+    edition = shape.edition
+    assert rule.table is not None
+    table = edition.table(rule.table)
+    if table.coded is not None:
+        codes = shape.codes_of(table.id)
+        disabled: dict[str, tuple[str, ...]] = {}
+    else:
+        rows = [r for _, r in table.fixed_rows() if r.code]
+        codes = [r.code for r in rows if r.code]
+        disabled = {r.code: r.disabled for r in rows if r.code}
+    out: list[Check] = []
+    for code in codes:
+        kids = _children(codes, code, table)
+        if not kids:
+            continue
+        for col in rule.columns:
+            if col in disabled.get(code, ()):
+                continue
+            parts = [CellRef(table.id, k, col) for k in kids if col not in disabled.get(k, ())]
+            out.append(Check(rule, f"{rule.family}-{code}", Ref(CellRef(table.id, code, col)), "=", sum_of(parts)))
+    if table.coded is not None:
+        classes = [c for c in codes if len(c) == 3]
+        for col in rule.columns:
+            total = CellRef(table.id, table.coded.total_key, col)
+            parts = [CellRef(table.id, c, col) for c in classes]
+            out.append(Check(rule, f"{rule.family}-total", Ref(total), "=", sum_of(parts)))
+    return out
+
+
+def _children(codes: list[str], code: str, table: TableSpec) -> list[str]:
+    return children(codes, code)
+
+
+def instantiate(shape: Shape, rules: tuple[RuleSpec, ...] | None = None) -> list[Check]:
+    """Every relation of the edition's rules over the rows of ``shape``, in rule order.
+
+    A rule instance with ``define`` defines its left cell unless an earlier instance already did.
+    """
+    rules = shape.edition.rules if rules is None else rules
+    checks: list[Check] = []
+    defined: set[CellRef] = set()
+
+    def add(check: Check, define: bool) -> None:
+        cell = single_ref(check.lhs)
+        if define and cell is not None and cell not in defined:
+            defined.add(cell)
+            check = Check(check.rule, check.id, check.lhs, check.op, check.rhs, cell, check.scorecard)
+        checks.append(check)
+
+    for rule in rules:
+        if rule.when_unit_type and shape.unit_type not in rule.when_unit_type:
+            continue
+        if rule.requires_scorecards and not shape.scorecards:
+            continue
+        if rule.kind == "hierarchy":
+            for check in _hierarchy(rule, shape):
+                add(check, rule.define)
+            continue
+        scopes: list[str | None] = [s.sid for s in shape.scorecards] if rule.scope == "scorecard" else [None]
+        for sid in scopes:
+            resolver = ShapeResolver(shape, sid)
+            for row in _foreach_rows(rule, resolver):
+                for col in rule.foreach_col or (None,):
+                    rid = _sub(rule.id, row, col)
+                    try:
+                        if rule.kind == "empty-implies-empty":
+                            assert rule.if_empty and rule.then_empty
+                            lhs = parse_expr(_sub(rule.if_empty, row, col), resolver)
+                            rhs = parse_expr(_sub(rule.then_empty, row, col), resolver)
+                            add(Check(rule, rid, lhs, "empty", rhs, scorecard=sid), False)
+                            continue
+                        assert rule.relation is not None
+                        lhs, op, rhs = parse_relation(_sub(rule.relation, row, col), resolver)
+                    except RuleSyntaxError as exc:
+                        raise RuleSyntaxError(f"rule {rid}: {exc}") from None
+                    if op is None or rhs is None:
+                        raise RuleSyntaxError(f"rule {rid}: not a relation")
+                    add(Check(rule, rid, lhs, op, rhs, scorecard=sid), rule.define and op == "=")
+    return checks
+
+
+def definitions(checks: list[Check]) -> dict[CellRef, Check]:
+    """The defining check of every derived cell (what the writer turns into formulas)."""
+    return {c.defines: c for c in checks if c.defines is not None}
+
+
+ZERO = Num(Decimal(0))
+EMPTY = Linear(())
+
+__all__ = ["Check", "definitions", "instantiate"]

@@ -1,0 +1,133 @@
+"""The shape of a report: which dynamic rows exist (codes, scorecard rows), and how rule text names them.
+
+Rules are instantiated against a shape, not against values: the validator takes the shape of the
+data it read, the writer the shape of the workbook it writes (a code list or a report). Both then
+get the same relations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..editions.spec import Edition, TableSpec
+from ..model.values import parent_code
+from .parser import RuleSyntaxError
+
+
+@dataclass(frozen=True)
+class ScorecardShape:
+    sid: str  # S1 …
+    budget: tuple[str, ...]  # total, src1 …
+    indicators: tuple[str, ...]  # i1 …
+    quantitative: tuple[str, ...]  # indicators with a numeric target and a numeric actual value
+
+
+@dataclass
+class Shape:
+    edition: Edition
+    codes: dict[str, list[str]] = field(default_factory=dict)  # coded table id → codes in order
+    scorecards: list[ScorecardShape] = field(default_factory=list)
+    unit_type: str | None = None
+
+    def codes_of(self, table_id: str) -> list[str]:
+        return self.codes.get(table_id, [])
+
+    def scorecard(self, sid: str) -> ScorecardShape:
+        for s in self.scorecards:
+            if s.sid == sid:
+                return s
+        raise RuleSyntaxError(f"no scorecard {sid}")
+
+
+def children(codes: list[str], code: str) -> list[str]:
+    return [c for c in codes if parent_code(c) == code]
+
+
+class ShapeResolver:
+    """Expands table names, row specs and column specs of rule text against a shape."""
+
+    def __init__(self, shape: Shape, scorecard: str | None = None) -> None:
+        self.shape = shape
+        self.edition = shape.edition
+        self.scorecard = scorecard
+        self._tables = {t.id: t for t in shape.edition.tables}
+
+    def _table(self, table: str) -> TableSpec:
+        try:
+            return self._tables[table]
+        except KeyError:
+            raise RuleSyntaxError(f"unknown table {table}") from None
+
+    def tables(self, name: str) -> list[str]:
+        if name == "S":
+            if self.scorecard is None:
+                raise RuleSyntaxError("S outside a scorecard rule")
+            return [self.scorecard]
+        if name == "S*":
+            return [s.sid for s in self.shape.scorecards]
+        self._table(name)
+        return [name]
+
+    def rows(self, table: str, spec: str) -> list[str]:
+        if table.startswith("S"):
+            return self._scorecard_rows(table, spec)
+        t = self._table(table)
+        if spec.startswith("@"):
+            group = spec[1:]
+            if t.coded is not None:
+                codes = self.shape.codes_of(table)
+                if group == "all":
+                    return [t.coded.total_key, *codes]
+                if group == "codes":
+                    return list(codes)
+                if group == "classes":
+                    return [c for c in codes if len(c) == 3]
+                raise RuleSyntaxError(f"unknown row group {spec} of coded table {table}")
+            keys = [r.key for p, r in t.fixed_rows() if group in r.groups or p.id == group]
+            if not keys:
+                raise RuleSyntaxError(f"row group {spec} of {table} is empty")
+            return [k for k in keys if k is not None]
+        if ":" in spec:
+            first, last = spec.split(":")
+            order = [r.key for _, r in t.fixed_rows()]
+            try:
+                i, j = order.index(first), order.index(last)
+            except ValueError:
+                raise RuleSyntaxError(f"row range {spec} not in {table}") from None
+            return [k for k in order[i : j + 1] if k is not None]
+        if t.coded is None and t.row(spec) is None:
+            raise RuleSyntaxError(f"no row {spec} in {table}")
+        return [spec]
+
+    def _scorecard_rows(self, sid: str, spec: str) -> list[str]:
+        card = self.shape.scorecard(sid)
+        if spec == "@budget":
+            return list(card.budget)
+        if spec == "@indicators":
+            return list(card.indicators)
+        if spec == "@quantitative":
+            return list(card.quantitative)
+        if spec.startswith("@") or ":" in spec:
+            raise RuleSyntaxError(f"unknown scorecard rows {spec}")
+        return [spec]
+
+    def cols(self, table: str, row: str, spec: str) -> list[str]:
+        if table.startswith("S"):
+            if ":" in spec:
+                raise RuleSyntaxError("column ranges are not available in scorecards")
+            return [spec]
+        t = self._table(table)
+        found = t.row(row)
+        panel, row_spec = (found[0], found[1]) if found else (t.panels[0], None)
+        if ":" not in spec:
+            if spec not in {c.key for c in panel.value_columns()}:
+                raise RuleSyntaxError(f"no column {spec} in {table}[{row}]")
+            return [spec]
+        first, last = spec.split(":")
+        order = [c.key for c in panel.value_columns()]
+        try:
+            i, j = order.index(first), order.index(last)
+        except ValueError:
+            raise RuleSyntaxError(f"column range {spec} not in {table}") from None
+        allowed = {c.key for c in t.value_columns_of(panel, row_spec)}
+        return [k for k in order[i : j + 1] if k in allowed]

@@ -1,0 +1,42 @@
+"""The JSON Schemas kept in ``schemas/``, generated from the models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .editions import available_editions
+from .model.report import SCHEMA_VERSION, report_model
+
+
+def report_schema(edition_id: str) -> dict[str, Any]:
+    schema = report_model(edition_id).model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"xlreport/report-{edition_id}.schema.json",
+        "x-xlreport-schema-version": SCHEMA_VERSION,
+        **schema,
+    }
+
+
+def all_schemas() -> dict[str, dict[str, Any]]:
+    """File name → schema, for every edition."""
+    return {f"report-{e}.schema.json": report_schema(e) for e in available_editions()}
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def write_schemas(directory: str | Path) -> list[Path]:
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in all_schemas().items():
+        path = out / name
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(render(schema), encoding="utf-8")
+        tmp.replace(path)
+        written.append(path)
+    return written

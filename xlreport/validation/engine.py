@@ -1,0 +1,167 @@
+"""Run an edition's rules over cell values and report findings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from ..editions.spec import Edition
+from ..model.report import Report
+from ..model.scorecard import indicator_row_key
+from ..rules.expr import CellRef, Undefined, Value, _num
+from ..rules.instantiate import Check, instantiate
+from ..rules.shape import ScorecardShape, Shape
+from ..rules.tolerance import bound_for
+from .findings import Finding, format_amount
+from .labels import Labeler
+
+
+def shape_of(report: Report) -> Shape:
+    edition = report.edition
+    codes = {t.id: [c for c, _ in report.codes(t.id)] for t in edition.tables if t.coded is not None}
+    cards = []
+    for n, card in enumerate(report.scorecards):
+        sid = f"S{n + 1}"
+        cards.append(
+            ScorecardShape(
+                sid=sid,
+                budget=tuple("total" if i == 0 else f"src{i}" for i in range(len(card.budget))),
+                indicators=tuple(indicator_row_key(i) for i in range(len(card.indicators))),
+                quantitative=tuple(indicator_row_key(i) for i, ind in enumerate(card.indicators) if ind.quantitative),
+            )
+        )
+    return Shape(edition=edition, codes=codes, scorecards=cards, unit_type=report.meta.unit_type)
+
+
+def labeler_of(report: Report) -> Labeler:
+    edition = report.edition
+    names = {t.id: dict(report.codes(t.id)) for t in edition.tables if t.coded is not None}
+    return Labeler(edition, names, report.scorecards)
+
+
+class Evaluator:
+    """Evaluates checks over one set of values and turns failures into findings."""
+
+    def __init__(self, edition: Edition, values: Mapping[CellRef, Value], labeler: Labeler, amount_unit: str) -> None:
+        self.edition = edition
+        self.values = values
+        self.labeler = labeler
+        self.amount_unit = amount_unit
+        self.decimals = edition.info.decimals
+
+    def env(self, cell: CellRef) -> Value:
+        return self.values.get(cell)
+
+    def run(self, checks: list[Check]) -> list[Finding]:
+        out: list[Finding] = []
+        for check in checks:
+            finding = self.evaluate(check)
+            if finding is not None:
+                out.append(finding)
+        return out
+
+    def evaluate(self, check: Check) -> Finding | None:
+        if check.op == "empty":
+            return self._empty(check)
+        anchor = check.anchor
+        if check.rule.skip_blank and anchor is not None and self.env(anchor) is None:
+            return None
+        try:
+            actual = check.lhs.evaluate(self.env)
+            expected = check.rhs.evaluate(self.env)
+        except Undefined:
+            return None
+        if isinstance(actual, str) or isinstance(expected, str):
+            a, e = actual or "", expected or ""
+            if a == e:
+                return None
+            return self._finding(check, check.rule.severity, actual, expected, None, None)
+        a, e = _num(actual), _num(expected)
+        bound, strict, rounding = bound_for(
+            check.rule.tolerance, check.lhs, check.rhs, self.env, a, self.amount_unit, self.decimals
+        )
+        diff = a - e
+        excess = diff if check.op == "<=" else (-diff if check.op == ">=" else abs(diff))
+        if excess <= 0:
+            return None
+        within = excess < bound if strict else excess <= bound
+        if within:
+            if rounding:
+                return self._finding(check, "info", a, e, diff, bound, rounding_note=True)
+            return None
+        return self._finding(check, check.rule.severity, a, e, diff, bound)
+
+    def _empty(self, check: Check) -> Finding | None:
+        if any(_nonzero(self.env(c)) for c in check.lhs.refs()):
+            return None
+        for cell in check.rhs.refs():
+            if _nonzero(self.env(cell)):
+                value = self.env(cell)
+                return self._finding(check, check.rule.severity, value, None, None, None, at=cell)
+        return None
+
+    def _finding(
+        self,
+        check: Check,
+        severity: str,
+        actual: Value,
+        expected: Value,
+        diff: Decimal | None,
+        bound: Decimal | None,
+        *,
+        rounding_note: bool = False,
+        at: CellRef | None = None,
+    ) -> Finding:
+        rule = check.rule
+        cell = at or check.anchor
+        labeler = self.labeler
+        where = labeler.describe(cell) if cell else ""
+        if rule.message:
+            text = rule.message.format(
+                where=where,
+                expected=format_amount(expected),
+                actual=format_amount(actual),
+                difference=format_amount(diff),
+            )
+        elif check.op == "empty":
+            text = f"{where}：{rule.description}，但此处填有{format_amount(actual)}"
+        else:
+            relation = {"=": "应为", "<=": "应不大于", ">=": "应不小于"}[check.op]
+            text = f"{where}：{rule.description}。{relation}{format_amount(expected)}，实为{format_amount(actual)}"
+            if diff is not None:
+                text += f"，相差{format_amount(diff)}"
+            if rounding_note:
+                text = f"{where}：尾数差异{format_amount(diff)}，在四舍五入允许范围（±{format_amount(bound)}）内（{rule.id}）"
+        return Finding(
+            rule_id=check.id,
+            family=rule.family,
+            code="rounding-difference" if rounding_note else rule.code,
+            severity=severity,  # type: ignore[arg-type]
+            message=f"[{check.id}] {text}",
+            table=cell.table if cell else None,
+            table_label=labeler.table_label(cell.table) if cell else None,
+            sheet=labeler.sheet(cell.table) if cell else None,
+            row=labeler.row(cell) if cell else None,
+            column=labeler.column(cell) if cell else None,
+            expected=expected,
+            actual=actual,
+            difference=diff,
+            tolerance=bound,
+            cells=tuple(str(c) for c in check.cells()),
+        )
+
+
+def _nonzero(v: Value) -> bool:
+    if v is None:
+        return False
+    if isinstance(v, str):
+        return v.strip() != ""
+    return v != 0
+
+
+def check_report(report: Report) -> list[Finding]:
+    """Every finding of the edition's rules on ``report`` (values as given, totals included)."""
+    edition = report.edition
+    checks = instantiate(shape_of(report))
+    unit = report.meta.amount_unit or edition.info.amount_unit
+    return Evaluator(edition, report.cells(), labeler_of(report), unit).run(checks)

@@ -1,0 +1,66 @@
+"""What a check reports: a :class:`Finding`, located by table, row, column (and sheet/cell in a workbook)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+class RowLocation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(description="行的键（行标识或科目编码）")
+    line: int | None = Field(None, description="行次")
+    code: str | None = Field(None, description="科目编码")
+    label: str = Field("", description="行标签（项目或科目名称）")
+
+
+class ColumnLocation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(description="栏的键")
+    seq: str | None = Field(None, description="栏次")
+    label: str = Field("", description="栏标签")
+
+
+class Finding(BaseModel):
+    """One problem (or note) found in a report."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str = Field(description="规则编号，如 R10-1、X03-201、K4")
+    family: str = Field(description="规则族，如 R10")
+    code: str = Field(description="稳定的英文代码（kebab-case）")
+    severity: Severity
+    message: str = Field(description="中文说明")
+    table: str | None = Field(None, description="表的键，如 T10；绩效自评表为 S1…")
+    table_label: str | None = Field(None, description="表名，如 公开10 或 绩效自评1（项目名称）")
+    sheet: str | None = Field(None, description="工作表名")
+    cell: str | None = Field(None, description="单元格（A1），仅对工作簿")
+    row: RowLocation | None = None
+    column: ColumnLocation | None = None
+    expected: Decimal | str | None = Field(None, description="按规则应有的值")
+    actual: Decimal | str | None = Field(None, description="实际填报的值")
+    difference: Decimal | None = Field(None, description="实际 − 应有")
+    tolerance: Decimal | None = Field(None, description="允许的误差")
+    cells: tuple[str, ...] = Field((), description="规则涉及的单元格（表[行].栏）")
+
+    def sort_key(self) -> tuple[int, str, str]:
+        return (SEVERITY_ORDER[self.severity], self.table or "", self.rule_id)
+
+
+def format_amount(value: Decimal | str | None) -> str:
+    """4777056.13 → 4,777,056.13 (the Part 3 convention); text as is; blank as （空白）."""
+    if value is None:
+        return "（空白）"
+    if isinstance(value, str):
+        return value
+    if value == value.to_integral_value() and value.as_tuple().exponent == 0:
+        return f"{value:,}"
+    return f"{value:,.2f}" if abs(value.as_tuple().exponent) <= 2 else f"{value:,}"  # type: ignore[arg-type]

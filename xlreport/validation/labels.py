@@ -1,0 +1,113 @@
+"""Human names of cells: sheet, row (行次, code, label) and column (栏次, label)."""
+
+from __future__ import annotations
+
+from ..editions.spec import Edition
+from ..model.scorecard import Scorecard, budget_row_key, indicator_row_key
+from ..rules.expr import CellRef
+from .findings import ColumnLocation, RowLocation
+
+SCORECARD_COLUMNS = {
+    "source": "资金来源",
+    "declared": "年初预算数·目标申报",
+    "compiled": "年初预算数·预算编制",
+    "annual_budget": "全年预算数",
+    "executed": "全年执行数",
+    "balance": "资金结(转)余",
+    "rate": "执行率",
+    "score": "得分",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "指标名称",
+    "initial_target": "年初指标",
+    "target": "调整后指标",
+    "actual": "实际完成值",
+    "weight": "权重",
+    "reason": "偏差原因分析及改进措施",
+    "indicator_score": "指标完成情况得分",
+    "total_score": "总得分",
+    "grade": "等级",
+}
+
+
+class Labeler:
+    def __init__(
+        self,
+        edition: Edition,
+        code_names: dict[str, dict[str, str]] | None = None,
+        scorecards: list[Scorecard] | None = None,
+    ) -> None:
+        self.edition = edition
+        self.code_names = code_names or {}
+        self.scorecards = scorecards or []
+        self._tables = {t.id: t for t in edition.tables}
+        self._class_names = {c.code: c.name for c in edition.classes}
+
+    def scorecard_sheet(self, sid: str) -> str:
+        return f"{self.edition.scorecard.sheet_prefix}{sid[1:]}"
+
+    def table_label(self, table: str) -> str:
+        if table in self._tables:
+            t = self._tables[table]
+            return f"{t.sheet} {t.title}"
+        card = self._card(table)
+        name = card.project_name if card else ""
+        return f"{self.scorecard_sheet(table)}（{name}）" if name else self.scorecard_sheet(table)
+
+    def sheet(self, table: str) -> str:
+        return self._tables[table].sheet if table in self._tables else self.scorecard_sheet(table)
+
+    def _card(self, sid: str) -> Scorecard | None:
+        try:
+            return self.scorecards[int(sid[1:]) - 1]
+        except (ValueError, IndexError):
+            return None
+
+    def row(self, cell: CellRef) -> RowLocation:
+        t = self._tables.get(cell.table)
+        if t is None:
+            return RowLocation(key=cell.row, label=self._scorecard_row_label(cell))
+        if t.coded is not None:
+            if cell.row == t.coded.total_key:
+                return RowLocation(key=cell.row, label=t.coded.total_label)
+            name = self.code_names.get(t.id, {}).get(cell.row) or self._class_names.get(cell.row, "")
+            return RowLocation(key=cell.row, code=cell.row, label=name)
+        found = t.row(cell.row)
+        if found is None:
+            return RowLocation(key=cell.row, label=cell.row)
+        _, spec = found
+        return RowLocation(key=cell.row, line=spec.line, code=spec.code, label=spec.title)
+
+    def _scorecard_row_label(self, cell: CellRef) -> str:
+        card = self._card(cell.table)
+        if card is None:
+            return cell.row
+        for i, line in enumerate(card.budget):
+            if budget_row_key(i) == cell.row:
+                return f"预算执行情况·{line.source}"
+        for i, ind in enumerate(card.indicators):
+            if indicator_row_key(i) == cell.row:
+                return ind.name
+        return "项目自评结果" if cell.row == "summary" else cell.row
+
+    def column(self, cell: CellRef) -> ColumnLocation:
+        t = self._tables.get(cell.table)
+        if t is None:
+            return ColumnLocation(key=cell.col, label=SCORECARD_COLUMNS.get(cell.col, cell.col))
+        spec = t.column(cell.row, cell.col)
+        if spec is None:
+            return ColumnLocation(key=cell.col, label=cell.col)
+        return ColumnLocation(key=cell.col, seq=spec.seq, label=spec.label)
+
+    def describe(self, cell: CellRef) -> str:
+        """公开10 第1行 合计·采购金额 — the words a message uses for one cell."""
+        row, col = self.row(cell), self.column(cell)
+        where = [self.table_label(cell.table) if cell.table not in self._tables else self.sheet(cell.table)]
+        if row.line is not None:
+            where.append(f"行次{row.line}")
+        if row.code and row.code != row.label:
+            where.append(row.code)
+        if row.label:
+            where.append(row.label)
+        col_text = col.label + (f"（栏次{col.seq}）" if col.seq else "")
+        return " ".join(where) + ("·" + col_text if col_text else "")
