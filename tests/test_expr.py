@@ -25,7 +25,14 @@ def test_relation_parses_ranges_in_layout_order(resolver):
     lhs, op, rhs = parse_relation("T01[income_total].amount = sum(T01[general_budget:other].amount)", resolver)
     assert op == "="
     assert [c.row for c in rhs.refs()] == [
-        "general_budget", "gov_fund", "state_capital", "superior_subsidy", "business", "operating", "affiliate", "other"
+        "general_budget",
+        "gov_fund",
+        "state_capital",
+        "superior_subsidy",
+        "business",
+        "operating",
+        "affiliate",
+        "other",
     ]
     assert list(lhs.refs()) == [CellRef("T01", "income_total", "amount")]
 
@@ -50,7 +57,8 @@ def test_division_by_zero_is_undefined(resolver):
 
 def test_render_uses_only_allowed_functions(resolver):
     expr = parse_expr(
-        'if(T01[general_budget].amount >= 90, "优", round(min(T01[general_budget].amount / T01[gov_fund].amount, 1) * 10, 2))',
+        'if(T01[general_budget].amount >= 90, "优", '
+        "round(min(T01[general_budget].amount / T01[gov_fund].amount, 1) * 10, 2))",
         resolver,
     )
     text = expr.render(lambda c: {A: "C5", B: "C6"}[c])
@@ -86,7 +94,14 @@ def test_sumif_over_text_conditions(edition):
 
 @pytest.mark.parametrize(
     "text",
-    ["T01[nope].amount", "T01[general_budget].nope", "T99[a].b", "sum(", "T01[general_budget].amount ==", "__import__('os')"],
+    [
+        "T01[nope].amount",
+        "T01[general_budget].nope",
+        "T99[a].b",
+        "sum(",
+        "T01[general_budget].amount ==",
+        "__import__('os')",
+    ],
 )
 def test_bad_rule_text_is_a_syntax_error(resolver, text):
     with pytest.raises(RuleSyntaxError):

@@ -72,7 +72,9 @@ def _read_source(source: str | PathLike[str] | bytes | dict[str, Any]) -> tuple[
     try:
         return name, json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise ReportInputError(name, [InputIssue("", f"不是有效的JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）")]) from None
+        raise ReportInputError(
+            name, [InputIssue("", f"不是有效的JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）")]
+        ) from None
 
 
 def load_report(source: str | PathLike[str] | bytes | dict[str, Any]) -> Report:

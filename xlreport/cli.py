@@ -48,7 +48,9 @@ def validate(paths: tuple[Path, ...], fmt: str, fail_on: str) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", "directory", type=click.Path(path_type=Path), default=Path("schemas"), show_default=True)
+@click.option(
+    "-o", "--output", "directory", type=click.Path(path_type=Path), default=Path("schemas"), show_default=True
+)
 def schema(directory: Path) -> None:
     """写出输入格式的 JSON Schema。
 

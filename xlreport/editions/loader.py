@@ -28,7 +28,9 @@ def chinese_ordinal(n: int) -> str:
     return head + (_NUMERALS[ones] if ones else "")
 
 
-def _expand_rows(rows: list[dict[str, Any]], classes: list[list[str]], economic: dict[str, str]) -> list[dict[str, Any]]:
+def _expand_rows(
+    rows: list[dict[str, Any]], classes: list[list[str]], economic: dict[str, str]
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for entry in rows:
         entry = dict(entry)

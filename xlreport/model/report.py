@@ -33,9 +33,7 @@ class ReportMeta(BaseModel):
     year: int = Field(ge=1990, le=2100, description="年度")
     edition: str = Field(description="表样版本，如 shanxi-2022")
     amount_unit: Literal["元", "万元"] | None = Field(None, description="金额单位；缺省时取表样版本的单位")
-    unit_type: UnitType | None = Field(
-        None, description="单位类型：行政 / 参公（参照公务员法管理事业单位）/ 事业"
-    )
+    unit_type: UnitType | None = Field(None, description="单位类型：行政 / 参公（参照公务员法管理事业单位）/ 事业")
 
 
 class _Table(BaseModel):
@@ -182,7 +180,14 @@ def _as_value(v: object) -> Value:
     return v  # type: ignore[return-value]
 
 
+SCORECARD_INFO = ("project_name", "project_unit", "department", "date")
+
+
 def scorecard_cells(sid: str, card: Scorecard) -> Iterator[tuple[CellRef, Value]]:
+    for col in SCORECARD_INFO:
+        v = getattr(card, col)
+        if v is not None:
+            yield CellRef(sid, "info", col), v
     for i, line in enumerate(card.budget):
         key = budget_row_key(i)
         for col, v in line.model_dump().items():

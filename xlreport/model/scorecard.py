@@ -18,7 +18,7 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 
 def parse_target(text: str | None) -> tuple[str, Decimal, str] | None:
-    """"≥95%" → ("≥", 95, "%"); "＝98.5 万元" → ("=", 98.5, "万元"); qualitative "及时" → None."""
+    """ "≥95%" → ("≥", 95, "%"); "＝98.5 万元" → ("=", 98.5, "万元"); qualitative "及时" → None."""
     if not text:
         return None
     m = _TARGET.match(text)
@@ -30,7 +30,7 @@ def parse_target(text: str | None) -> tuple[str, Decimal, str] | None:
 
 
 def parse_actual(text: str | None) -> Decimal | None:
-    """"13.44" → 13.44; "95%" → 95; "达成预期指标" → None."""
+    """ "13.44" → 13.44; "95%" → 95; "达成预期指标" → None."""
     if text is None:
         return None
     m = _TARGET.match(str(text))

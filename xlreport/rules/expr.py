@@ -348,3 +348,43 @@ def linear_terms(e: Expr) -> list[tuple[int, Expr]] | None:
             out.extend((w * w2, s) for w2, s in inner)
         return out
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLookup(Expr):
+    """Σ of the value cells of rows whose code cell holds ``code`` (``None``: any 3-digit 类 code).
+
+    What a template's empty code rows contribute to a total, whatever code a person types there.
+    Renders as IF(code="201",value,0)+… (or IF(LEN(code)=3,value,0)+…).
+    """
+
+    code: str | None
+    rows: tuple[tuple[CellRef, CellRef], ...]  # (code cell, value cell)
+
+    def refs(self) -> Iterator[CellRef]:
+        for code_cell, value_cell in self.rows:
+            yield code_cell
+            yield value_cell
+
+    def _matches(self, text: Value) -> bool:
+        code = "" if text is None else str(text).strip()
+        if self.code is None:
+            return len(code) == 3 and code.isdigit()
+        return code == self.code
+
+    def evaluate(self, env: Env) -> Value:
+        total = Decimal(0)
+        for code_cell, value_cell in self.rows:
+            if self._matches(env(code_cell)):
+                total += _num(env(value_cell))
+        return total
+
+    def render(self, locate: Locate) -> str:
+        if not self.rows:
+            return "0"
+        parts = []
+        for code_cell, value_cell in self.rows:
+            c, v = locate(code_cell), locate(value_cell)
+            cond = f"LEN({c})=3" if self.code is None else f'{c}="{self.code}"'
+            parts.append(f"IF({cond},{v},0)")
+        return "(" + "+".join(parts) + ")"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
-from ..editions.spec import RuleSpec, TableSpec
-from .expr import CellRef, Expr, Linear, Num, Ref, single_ref, sum_of
+from ..editions.spec import RuleSpec
+from .expr import CellRef, Expr, Linear, Ref, single_ref, sum_of
 from .parser import RuleSyntaxError, parse_expr, parse_relation
 from .shape import Shape, ShapeResolver, children
 
@@ -73,7 +72,7 @@ def _hierarchy(rule: RuleSpec, shape: Shape) -> list[Check]:
         disabled = {r.code: r.disabled for r in rows if r.code}
     out: list[Check] = []
     for code in codes:
-        kids = _children(codes, code, table)
+        kids = children(codes, code)
         if not kids:
             continue
         for col in rule.columns:
@@ -85,13 +84,12 @@ def _hierarchy(rule: RuleSpec, shape: Shape) -> list[Check]:
         classes = [c for c in codes if len(c) == 3]
         for col in rule.columns:
             total = CellRef(table.id, table.coded.total_key, col)
-            parts = [CellRef(table.id, c, col) for c in classes]
-            out.append(Check(rule, f"{rule.family}-total", Ref(total), "=", sum_of(parts)))
+            rhs: Expr = sum_of([CellRef(table.id, c, col) for c in classes])
+            lookup = shape.slot_lookup(table.id, col, None)
+            if lookup is not None:  # a template's empty code rows count when a 类 code is typed there
+                rhs = Linear((*rhs.terms, (1, lookup))) if isinstance(rhs, Linear) else rhs
+            out.append(Check(rule, f"{rule.family}-total", Ref(total), "=", rhs))
     return out
-
-
-def _children(codes: list[str], code: str, table: TableSpec) -> list[str]:
-    return children(codes, code)
 
 
 def instantiate(shape: Shape, rules: tuple[RuleSpec, ...] | None = None) -> list[Check]:
@@ -146,8 +144,5 @@ def definitions(checks: list[Check]) -> dict[CellRef, Check]:
     """The defining check of every derived cell (what the writer turns into formulas)."""
     return {c.defines: c for c in checks if c.defines is not None}
 
-
-ZERO = Num(Decimal(0))
-EMPTY = Linear(())
 
 __all__ = ["Check", "definitions", "instantiate"]

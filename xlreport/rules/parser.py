@@ -36,6 +36,8 @@ class RuleSyntaxError(ValueError):
 class Resolver(Protocol):
     def tables(self, name: str) -> list[str]: ...
 
+    def ref(self, cell: CellRef) -> Expr: ...
+
     def rows(self, table: str, spec: str) -> list[str]: ...
 
     def cols(self, table: str, row: str, spec: str) -> list[str]: ...
@@ -66,7 +68,7 @@ def _tokenize(text: str) -> list[_Tok]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise RuleSyntaxError(f"unexpected character at {pos}: {text[pos:pos + 10]!r} in {text!r}")
+            raise RuleSyntaxError(f"unexpected character at {pos}: {text[pos : pos + 10]!r} in {text!r}")
         kind = m.lastgroup or "op"
         out.append(_Tok(kind, m.group(kind), m.start(kind)))
         pos = m.end()
@@ -77,7 +79,7 @@ def _tokenize(text: str) -> list[_Tok]:
 class _Many:
     """Several cells named by one reference (range, group or S*)."""
 
-    def __init__(self, refs: list[Ref]) -> None:
+    def __init__(self, refs: list[Expr]) -> None:
         self.refs = refs
 
     def as_expr(self) -> Expr:
@@ -234,7 +236,8 @@ class _Parser:
             keys, wanted, values = args[0].refs, self.value(args[1]), args[2].refs
             if len(keys) != len(values):
                 raise RuleSyntaxError(f"sumif ranges differ in length in {self.text!r}")
-            return Linear(tuple((1, If(Compare("=", k, wanted), v, Num(Decimal(0)))) for k, v in zip(keys, values)))
+            zero = Num(Decimal(0))
+            return Linear(tuple((1, If(Compare("=", k, wanted), v, zero)) for k, v in zip(keys, values, strict=True)))
         raise RuleSyntaxError(f"unknown function {name!r} in {self.text!r}")
 
     def key(self) -> str:
@@ -258,11 +261,11 @@ class _Parser:
         col_spec = self.key()
         if self.accept(":"):
             col_spec += ":" + self.key()
-        refs: list[Ref] = []
+        refs: list[Expr] = []
         for t in self.resolver.tables(table):
             for r in self.resolver.rows(t, row_spec):
                 for c in self.resolver.cols(t, r, col_spec):
-                    refs.append(Ref(CellRef(t, r, c)))
+                    refs.append(self.resolver.ref(CellRef(t, r, c)))
         return _Many(refs)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..editions.spec import Edition, TableSpec
 from ..model.values import parent_code
+from .expr import CellRef, CodeLookup, Expr, Ref
 from .parser import RuleSyntaxError
 
 
@@ -28,9 +29,21 @@ class Shape:
     codes: dict[str, list[str]] = field(default_factory=dict)  # coded table id → codes in order
     scorecards: list[ScorecardShape] = field(default_factory=list)
     unit_type: str | None = None
+    slots: dict[str, int] = field(default_factory=dict)  # coded table id → empty code rows (templates)
 
     def codes_of(self, table_id: str) -> list[str]:
         return self.codes.get(table_id, [])
+
+    def slots_of(self, table_id: str) -> list[str]:
+        """Row keys of a template's empty code rows: s1, s2, … (a person types their codes)."""
+        return [f"s{n + 1}" for n in range(self.slots.get(table_id, 0))]
+
+    def slot_lookup(self, table_id: str, col: str, code: str | None) -> CodeLookup | None:
+        """What the empty code rows of ``table_id`` hold for ``code`` (None: any 类), if it has any."""
+        slots = self.slots_of(table_id)
+        if not slots:
+            return None
+        return CodeLookup(code, tuple((CellRef(table_id, s, "code"), CellRef(table_id, s, col)) for s in slots))
 
     def scorecard(self, sid: str) -> ScorecardShape:
         for s in self.scorecards:
@@ -51,6 +64,22 @@ class ShapeResolver:
         self.edition = shape.edition
         self.scorecard = scorecard
         self._tables = {t.id: t for t in shape.edition.tables}
+        self._known = {t: set(codes) for t, codes in shape.codes.items()}
+
+    def ref(self, cell: CellRef) -> Expr:
+        """A cell; a code row the shape lacks becomes a lookup over the empty code rows, when there are any."""
+        table = self._tables.get(cell.table)
+        if (
+            table is not None
+            and table.coded is not None
+            and cell.row != table.coded.total_key
+            and not cell.row.startswith("s")
+            and cell.row not in self._known.get(cell.table, set())
+        ):
+            lookup = self.shape.slot_lookup(cell.table, cell.col, cell.row)
+            if lookup is not None:
+                return lookup
+        return Ref(cell)
 
     def _table(self, table: str) -> TableSpec:
         try:
@@ -77,7 +106,7 @@ class ShapeResolver:
             if t.coded is not None:
                 codes = self.shape.codes_of(table)
                 if group == "all":
-                    return [t.coded.total_key, *codes]
+                    return [t.coded.total_key, *codes, *self.shape.slots_of(table)]
                 if group == "codes":
                     return list(codes)
                 if group == "classes":

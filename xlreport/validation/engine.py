@@ -131,7 +131,8 @@ class Evaluator:
             if diff is not None:
                 text += f"，相差{format_amount(diff)}"
             if rounding_note:
-                text = f"{where}：尾数差异{format_amount(diff)}，在四舍五入允许范围（±{format_amount(bound)}）内（{rule.id}）"
+                allowed = format_amount(bound)
+                text = f"{where}：尾数差异{format_amount(diff)}，在四舍五入允许范围（±{allowed}）内（{rule.id}）"
         return Finding(
             rule_id=check.id,
             family=rule.family,

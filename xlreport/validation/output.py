@@ -31,8 +31,23 @@ def to_json(findings: Iterable[Finding], source: str | None = None, **extra: Any
 
 
 CSV_COLUMNS = [
-    "source", "severity", "rule_id", "code", "sheet", "cell", "table", "row_line", "row_code", "row_label",
-    "column_seq", "column_label", "expected", "actual", "difference", "tolerance", "message",
+    "source",
+    "severity",
+    "rule_id",
+    "code",
+    "sheet",
+    "cell",
+    "table",
+    "row_line",
+    "row_code",
+    "row_label",
+    "column_seq",
+    "column_label",
+    "expected",
+    "actual",
+    "difference",
+    "tolerance",
+    "message",
 ]
 
 
@@ -40,9 +55,18 @@ def csv_rows(findings: Iterable[Finding], source: str | None = None) -> Iterable
     for f in findings:
         row, col = f.row, f.column
         yield [
-            source or "", f.severity, f.rule_id, f.code, f.sheet or "", f.cell or "", f.table or "",
-            str(row.line) if row and row.line is not None else "", (row.code or "") if row else "",
-            row.label if row else "", (col.seq or "") if col else "", col.label if col else "",
+            source or "",
+            f.severity,
+            f.rule_id,
+            f.code,
+            f.sheet or "",
+            f.cell or "",
+            f.table or "",
+            str(row.line) if row and row.line is not None else "",
+            (row.code or "") if row else "",
+            row.label if row else "",
+            (col.seq or "") if col else "",
+            col.label if col else "",
             *("" if v is None else str(v) for v in (f.expected, f.actual, f.difference, f.tolerance)),
             f.message,
         ]

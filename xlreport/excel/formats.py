@@ -1,0 +1,97 @@
+"""Cell formats of the workbooks xlreport writes (one place for fonts, borders, fills, number formats)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+
+FONT = "宋体"
+INPUT_FILL = "#FFF8DC"  # light yellow: a person types here
+PUBLISHED_FILL = "#F8CBAD"  # orange: a printed number kept as a constant (as-published)
+AMOUNT = "#,##0.00"
+AMOUNT_FORMULA = '#,##0.00;-#,##0.00;""'  # a computed 0 prints blank, as the published tables do
+COUNT = "0"
+RATE = "0.00"
+
+_BASE: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
+    "number": {"align": "right", "valign": "vcenter"},
+    "meta_left": {"align": "left", "valign": "vcenter"},
+    "meta_center": {"align": "center", "valign": "vcenter"},
+    "meta_right": {"align": "right", "valign": "vcenter"},
+    "header": {
+        "bold": True,
+        "align": "center",
+        "valign": "vcenter",
+        "text_wrap": True,
+        "border": 1,
+        "bg_color": "#F2F2F2",
+    },
+    "seq": {"align": "center", "valign": "vcenter", "border": 1, "bg_color": "#F2F2F2"},
+    "section": {"bold": True, "align": "left", "valign": "vcenter", "border": 1},
+    "label": {"align": "left", "valign": "vcenter", "text_wrap": True, "border": 1},
+    "label_bold": {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True, "border": 1},
+    "line": {"align": "center", "valign": "vcenter", "border": 1},
+    "code": {"align": "left", "valign": "vcenter", "border": 1, "num_format": "@"},
+    "name": {"align": "left", "valign": "vcenter", "text_wrap": True, "border": 1},
+    "disabled": {"align": "center", "valign": "vcenter", "border": 1},
+    "footnote": {"align": "left", "valign": "top", "text_wrap": True},
+    "note": {"align": "left", "valign": "top", "bold": True},
+    "cell": {"border": 1, "valign": "vcenter"},
+    "text": {"border": 1, "valign": "vcenter", "text_wrap": True},
+    "pass": {"font_color": "#006100", "bg_color": "#C6EFCE"},
+    "fail": {"font_color": "#9C0006", "bg_color": "#FFC7CE"},
+}
+
+_VALUE: dict[str, dict[str, Any]] = {
+    "amount": {"num_format": AMOUNT, "align": "right"},
+    "count": {"num_format": COUNT, "align": "right"},
+    "rate": {"num_format": RATE, "align": "right"},
+    "score": {"num_format": "0.##", "align": "right"},
+    "text": {"text_wrap": True, "align": "left"},
+    "code": {"num_format": "@", "align": "left"},
+    "name": {"text_wrap": True, "align": "left"},
+}
+
+
+class Formats:
+    """Lazily created xlsxwriter formats, keyed by a style name."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self._cache: dict[tuple[str, ...], Format] = {}
+
+    def _make(self, props: dict[str, Any]) -> Format:
+        return self.workbook.add_format({"font_name": FONT, "font_size": 10, **props})
+
+    def get(self, style: str, indent: int = 0) -> Format:
+        key = (style, str(indent))
+        if key not in self._cache:
+            props = dict(_BASE[style])
+            if indent:
+                props["indent"] = indent
+            self._cache[key] = self._make(props)
+        return self._cache[key]
+
+    def value(self, kind: str, *, formula: bool = False, published: bool = False) -> Format:
+        """Input cells are unlocked and shaded; formula cells locked; as-published constants orange."""
+        key = ("value", kind, str(formula), str(published))
+        if key not in self._cache:
+            props: dict[str, Any] = {"border": 1, "valign": "vcenter", **_VALUE.get(kind, {})}
+            if formula and kind == "amount":
+                props["num_format"] = AMOUNT_FORMULA
+            if published:
+                props["bg_color"] = PUBLISHED_FILL
+            elif not formula:
+                props["bg_color"] = INPUT_FILL
+                props["locked"] = False
+            self._cache[key] = self._make(props)
+        return self._cache[key]
+
+    def raw(self, name: str, props: dict[str, Any]) -> Format:
+        key = ("raw", name)
+        if key not in self._cache:
+            self._cache[key] = self._make(props)
+        return self._cache[key]

@@ -1,0 +1,280 @@
+"""Where every cell of a table goes on its sheet: the cell map shared by the writer and the reader.
+
+A :class:`SheetPlan` is computed from a table description and the shape of the report (which codes
+a coded table lists). The writer draws it; the reader uses its cell map when defined names are gone.
+Rows and columns are 0-based here, as in xlsxwriter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..editions.spec import ColumnSpec, Edition, PanelSpec, RowSpec, TableSpec
+from ..rules.expr import CellRef
+
+TITLE_ROW = 0
+NUMBER_ROW = 1
+META_ROW = 2
+HEADER_TOP = 3
+
+
+@dataclass(frozen=True)
+class Text:
+    row: int
+    col: int
+    text: str
+    style: str  # title, number, meta_left, meta_center, meta_right, header, label, label_bold, line, code, name,
+    # seq, section, footnote, note, disabled
+    last_row: int | None = None  # merged range end (inclusive), when merged
+    last_col: int | None = None
+    indent: int = 0
+
+    @property
+    def merged(self) -> bool:
+        return (self.last_row is not None and self.last_row != self.row) or (
+            self.last_col is not None and self.last_col != self.col
+        )
+
+
+@dataclass(frozen=True)
+class DataCell:
+    ref: CellRef
+    row: int
+    col: int
+    kind: str  # amount, count, text, rate, score
+
+
+@dataclass(frozen=True)
+class CodeSlot:
+    """A row of a coded table: its code and name cells (the data cells are in ``cells``)."""
+
+    key: str  # code, or the 合计 key
+    row: int
+    code_col: int
+    name_col: int
+
+
+@dataclass
+class SheetPlan:
+    name: str
+    table_id: str
+    ncols: int
+    widths: list[float]
+    texts: list[Text] = field(default_factory=list)
+    cells: dict[CellRef, DataCell] = field(default_factory=dict)
+    slots: list[CodeSlot] = field(default_factory=list)
+    header_rows: tuple[int, int] = (HEADER_TOP, HEADER_TOP)  # first, last (inclusive) — repeated on print
+    body_rows: tuple[int, int] = (0, -1)  # first, last data row (inclusive)
+    footnote_row: int = 0
+    border_rows: tuple[int, int] = (HEADER_TOP, HEADER_TOP)  # the boxed table area
+
+    def at(self, ref: CellRef) -> DataCell | None:
+        return self.cells.get(ref)
+
+
+def _header_depth(columns: list[ColumnSpec]) -> int:
+    return max((len(c.header) for c in columns), default=0)
+
+
+def _header_texts(columns: list[ColumnSpec], first_col: int, top: int, depth: int) -> list[Text]:
+    """Merged multi-level headers: equal path prefixes merge across, short paths merge down."""
+    out: list[Text] = []
+    for level in range(depth):
+        c = 0
+        while c < len(columns):
+            path = columns[c].header
+            if len(path) <= level:
+                c += 1
+                continue
+            prefix = path[: level + 1]
+            end = c
+            while (
+                end + 1 < len(columns)
+                and columns[end + 1].header[: level + 1] == prefix
+                and len(columns[end + 1].header) > level
+            ):
+                end += 1
+            # a leaf fills down to the bottom header row
+            last_row = top + depth - 1 if level == len(path) - 1 else top + level
+            out.append(Text(top + level, first_col + c, path[level], "header", last_row, first_col + end))
+            c = end + 1
+    return out
+
+
+def _seq_texts(panel_cols: list[tuple[int, ColumnSpec]], row: int) -> list[Text]:
+    """The 栏次 row of one panel: "栏次" over its label columns, the numbers over its value columns."""
+    out: list[Text] = []
+    labels = [i for i, c in panel_cols if not c.is_value]
+    if labels:
+        out.append(Text(row, labels[0], "栏次", "seq", row, labels[-1]))
+    for i, c in panel_cols:
+        if c.is_value:
+            out.append(Text(row, i, c.seq or "", "seq"))
+    return out
+
+
+def _row_texts(panel_cols: list[tuple[int, ColumnSpec]], row: int, spec: RowSpec) -> list[Text]:
+    out: list[Text] = []
+    label_cols = [i for i, c in panel_cols if c.role == "label"]
+    for i, c in panel_cols:
+        if c.role == "label":
+            continue
+        if c.role == "line":
+            out.append(Text(row, i, "" if spec.line is None else str(spec.line), "line"))
+        elif c.role == "code":
+            if spec.bottom:  # a footer row: its label spans the code and name columns
+                names = [j for j, cc in panel_cols if cc.role == "name"]
+                out.append(Text(row, i, spec.label, "label_bold", row, names[-1] if names else i))
+            else:
+                out.append(Text(row, i, spec.code or "", "code"))
+        elif c.role == "name" and not spec.bottom:
+            out.append(Text(row, i, spec.label, "label_bold" if spec.bold else "name", indent=spec.indent))
+    for i in label_cols:
+        out.append(Text(row, i, spec.label, "label_bold" if spec.bold else "label", indent=spec.indent))
+    return out
+
+
+def _value_kind(col: ColumnSpec, row: RowSpec | None) -> str:
+    if row is not None and row.kind == "count":
+        return "count"
+    return col.role
+
+
+def plan_table(
+    edition: Edition, table: TableSpec, codes: list[str] | None = None, slots: list[str] | None = None
+) -> SheetPlan:
+    """The layout of one table; ``codes`` lists the rows of a coded table (its 合计 row is added),
+    ``slots`` the keys of empty code rows after them (a template's rows for codes a person types)."""
+    if table.arrangement == "vertical":
+        return _plan_vertical(edition, table)
+    columns: list[tuple[int, ColumnSpec, PanelSpec]] = []
+    for panel in table.panels:
+        for col in panel.columns:
+            columns.append((len(columns), col, panel))
+    ncols = len(columns)
+    plan = SheetPlan(table.sheet, table.id, ncols, [c.width or 12 for _, c, _ in columns])
+    depth = _header_depth([c for _, c, _ in columns])
+    plan.texts.extend(_header_texts([c for _, c, _ in columns], 0, HEADER_TOP, depth))
+    row = HEADER_TOP + depth
+    if edition.info.line_numbers and any(c.seq for _, c, _ in columns):
+        for panel in table.panels:
+            plan.texts.extend(_seq_texts([(i, c) for i, c, p in columns if p is panel], row))
+        row += 1
+    plan.header_rows = (HEADER_TOP, row - 1)
+    body_top = row
+    coded = table.coded
+    if coded is not None:
+        panel = table.panels[0]
+        keys = [*(codes or []), *(slots or [])]
+        ordered = [coded.total_key, *keys] if coded.total_position == "top" else [*keys, coded.total_key]
+        code_col = next(i for i, c, _ in columns if c.role == "code")
+        name_col = next(i for i, c, _ in columns if c.role == "name")
+        for n, key in enumerate(ordered):
+            r = body_top + n
+            plan.slots.append(CodeSlot(key, r, code_col, name_col))
+            if key == coded.total_key:
+                plan.texts.append(Text(r, code_col, coded.total_label, "label_bold", r, name_col))
+            else:
+                for col_key, i, kind in (("code", code_col, "code"), ("name", name_col, "name")):
+                    ref = CellRef(table.id, key, col_key)
+                    plan.cells[ref] = DataCell(ref, r, i, kind)
+            for i, col, _ in columns:
+                if col.is_value:
+                    plan.cells[CellRef(table.id, key, col.key)] = DataCell(
+                        CellRef(table.id, key, col.key), r, i, col.role
+                    )
+        last = body_top + len(ordered) - 1
+    else:
+        heights = [sum(1 for r in p.rows if not r.bottom) for p in table.panels]
+        body_height = max(heights, default=0)
+        footer_height = max((sum(1 for r in p.rows if r.bottom) for p in table.panels), default=0)
+        for panel in table.panels:
+            panel_cols = [(i, c) for i, c, p in columns if p is panel]
+            r_body, r_foot = body_top, body_top + body_height
+            for spec in panel.rows:
+                if spec.bottom:
+                    r = r_foot
+                    r_foot += 1
+                else:
+                    r = r_body
+                    r_body += 1
+                plan.texts.extend(_row_texts(panel_cols, r, spec))
+                if spec.key is None:
+                    continue
+                allowed = {c.key for c in table.value_columns_of(panel, spec)}
+                for i, col in panel_cols:
+                    if not col.is_value:
+                        continue
+                    if col.key in spec.disabled:
+                        plan.texts.append(Text(r, i, "────", "disabled"))
+                    elif col.key in allowed:
+                        ref = CellRef(table.id, spec.key, col.key)
+                        plan.cells[ref] = DataCell(ref, r, i, _value_kind(col, spec))
+        last = body_top + body_height + footer_height - 1
+    plan.body_rows = (body_top, last)
+    plan.border_rows = (HEADER_TOP, last)
+    plan.footnote_row = last + 1
+    _frame(plan, table, edition)
+    return plan
+
+
+def _plan_vertical(edition: Edition, table: TableSpec) -> SheetPlan:
+    ncols = max(len(p.columns) for p in table.panels)
+    widths = [max((p.columns[i].width or 12) for p in table.panels if i < len(p.columns)) for i in range(ncols)]
+    plan = SheetPlan(table.sheet, table.id, ncols, widths)
+    row = HEADER_TOP
+    first_header: tuple[int, int] | None = None
+    for panel in table.panels:
+        if panel.title:
+            plan.texts.append(Text(row, 0, panel.title, "section", row, ncols - 1))
+            row += 1
+        depth = _header_depth(list(panel.columns))
+        if depth:
+            plan.texts.extend(_header_texts(list(panel.columns), 0, row, depth))
+            if first_header is None:
+                first_header = (HEADER_TOP, row + depth - 1)
+            row += depth
+        panel_cols = list(enumerate(panel.columns))
+        for spec in panel.rows:
+            plan.texts.extend(_row_texts(panel_cols, row, spec))
+            if spec.key is not None:
+                for i, col in panel_cols:
+                    if col.is_value and col.key not in spec.disabled:
+                        ref = CellRef(table.id, spec.key, col.key)
+                        plan.cells[ref] = DataCell(ref, row, i, _value_kind(col, spec))
+            row += 1
+    plan.header_rows = first_header or (HEADER_TOP, HEADER_TOP)
+    plan.body_rows = (plan.header_rows[1] + 1, row - 1)
+    plan.border_rows = (HEADER_TOP, row - 1)
+    plan.footnote_row = row
+    _frame(plan, table, edition)
+    return plan
+
+
+def _frame(plan: SheetPlan, table: TableSpec, edition: Edition) -> None:
+    """Title, 表号 and the 部门名称/年度/金额单位 line (their texts are filled in by the writer)."""
+    last = plan.ncols - 1
+    plan.texts.append(Text(TITLE_ROW, 0, table.title, "title", TITLE_ROW, last))
+    if table.number:
+        plan.texts.append(Text(NUMBER_ROW, last, table.number, "number"))
+    for i, note in enumerate(table.footnotes):
+        plan.texts.append(Text(plan.footnote_row + i, 0, note, "footnote", plan.footnote_row + i, last))
+
+
+def meta_line(table: TableSpec, unit_name: str, year: int | str) -> tuple[str, str, str]:
+    """The three parts of the line under the title: 部门名称：…, YYYY年度, 金额单位：元."""
+    return f"{table.meta_label}：{unit_name}", f"{year}年度", table.unit_label
+
+
+def defined_name(ref: CellRef) -> str:
+    """The workbook-level name of a data cell: xr.T01.general_budget.amount, xr.T02.c2010306.total."""
+    row = ref.row if ref.row[:1].isalpha() else f"c{ref.row}"
+    return f"xr.{ref.table}.{row}.{ref.col}"
+
+
+def parse_defined_name(name: str) -> CellRef | None:
+    parts = name.split(".")
+    if len(parts) != 4 or parts[0] != "xr":
+        return None
+    row = parts[2][1:] if parts[2][:1] == "c" and parts[2][1:].isdigit() else parts[2]
+    return CellRef(parts[1], row, parts[3])

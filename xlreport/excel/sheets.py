@@ -1,0 +1,274 @@
+"""The writer's supporting sheets (填表说明, 审核, hidden lists) and per-sheet setup (print, protection,
+data validation)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import xlsxwriter
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
+
+from ..editions.spec import Edition
+from ..rules.expr import CellRef, Expr, Undefined, Value, _num, single_ref
+from ..rules.instantiate import Check
+from ..validation.labels import Labeler
+from .formats import Formats
+from .layout import DataCell, SheetPlan
+
+GUIDE_SHEET = "填表说明"
+CHECK_SHEET = "审核"
+LISTS_SHEET = "_lists"
+PASS, FAIL = "通过", "不通过"
+
+
+@dataclass
+class Lists:
+    level1: str  # =_lists!$A$1:$A$3
+    level2: str
+    ops: str
+
+
+def add_lists_sheet(wb: xlsxwriter.Workbook, edition: Edition) -> Lists:
+    ws = wb.add_worksheet(LISTS_SHEET)
+    level1 = list(edition.scorecard.level1)
+    level2 = [name for names in edition.scorecard.level1.values() for name in names]
+    for i, name in enumerate(level1):
+        ws.write_string(i, 0, name)
+    for i, name in enumerate(level2):
+        ws.write_string(i, 1, name)
+    for i, op in enumerate(("≥", "≤", "=")):
+        ws.write_string(i, 2, op)
+    ws.hide()
+    sheet = quote_sheetname(LISTS_SHEET)
+    return Lists(
+        level1=f"={sheet}!$A$1:$A${max(1, len(level1))}",
+        level2=f"={sheet}!$B$1:$B${max(1, len(level2))}",
+        ops=f"={sheet}!$C$1:$C$3",
+    )
+
+
+def validation_kind(dc: DataCell) -> str | None:
+    """Which data validation an input cell gets (None: free text)."""
+    if dc.ref.col in ("level1", "level2", "target_op"):
+        return dc.ref.col
+    return dc.kind if dc.kind in ("amount", "count", "rate", "score") else None
+
+
+def apply_validation(ws: Worksheet, pending: dict[str, list[str]], lists: Lists) -> None:
+    """One data validation per kind of input cell, over all such cells of the sheet."""
+    for kind, cells in pending.items():
+        rule: dict[str, object]
+        if kind == "count":
+            rule = {
+                "validate": "integer",
+                "criteria": ">=",
+                "value": 0,
+                "error_title": "数量",
+                "error_message": "请填写非负整数。",
+            }
+        elif kind in ("amount", "rate", "score"):
+            rule = {
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": -1e15,
+                "maximum": 1e15,
+                "error_title": "金额",
+                "error_message": "请填写数字（不要填写文字或单位）。",
+            }
+        else:
+            source = {"level1": lists.level1, "level2": lists.level2, "target_op": lists.ops}[kind]
+            rule = {
+                "validate": "list",
+                "source": source,
+                "error_type": "warning",
+                "error_title": "指标",
+                "error_message": "请从下拉列表中选择。",
+            }
+        for start in range(0, len(cells), 2000):  # keep each sqref list of a sane length
+            chunk = cells[start : start + 2000]
+            ws.data_validation(chunk[0], {**rule, "multi_range": " ".join(chunk)})
+
+
+def page_setup(ws: Worksheet, plan: SheetPlan) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.repeat_rows(plan.header_rows[0], plan.header_rows[1])
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.center_horizontally()
+    first_body = plan.body_rows[0] if plan.body_rows[0] > 0 else plan.header_rows[1] + 1
+    ws.freeze_panes(first_body, 0)
+    ws.print_area(0, 0, plan.footnote_row + 3, plan.ncols - 1)
+    ws.protect(
+        "",
+        {
+            "format_columns": True,
+            "format_rows": True,
+            "insert_rows": True,
+            "delete_rows": True,
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+        },
+    )
+
+
+@dataclass
+class SheetSummary:
+    name: str
+    title: str
+    formulas: int
+    inputs: int
+    depends_on: set[str]
+
+
+def write_guide(ws: Worksheet, fmt: Formats, edition: Edition, summaries: list[SheetSummary]) -> None:
+    """填表说明: which sheets and cells to fill, in what order, and which compute themselves."""
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 4, 12)
+    ws.set_column(5, 5, 60)
+    ws.merge_range(0, 0, 0, 5, f"填表说明（{edition.info.name}）", fmt.get("title"))
+    lines = [
+        "1. 只填写浅黄色单元格；白色的合计、小计、总计等单元格由公式自动计算，已锁定（工作表保护无密码）。",
+        f"2. 金额单位：{edition.info.amount_unit}，保留两位小数；空白表示无数据，与 0 不同。车辆数等填写整数。",
+        "3. 科目编码按文本填写（类3位、款5位、项7位）；类、款行由其下级项自动汇总。增加科目时可在表内插入行。",
+        "4. 按下表顺序填写：前面的表为后面的表提供数据（例如公开01的各类支出取自公开03）。",
+        f"5. 填完后查看“{CHECK_SHEET}”工作表：每条勾稽关系显示“通过”或“不通过”。",
+        "6. 绩效自评表：定量指标请在右侧“方向/目标值/完成值”填写数值，以便计算建议得分。",
+    ]
+    for i, line in enumerate(lines):
+        ws.merge_range(2 + i, 0, 2 + i, 5, line, fmt.get("footnote"))
+    head = 3 + len(lines)
+    for c, title in enumerate(["工作表", "表名", "填报顺序", "需填写", "自动计算", "说明"]):
+        ws.write_string(head, c, title, fmt.get("header"))
+    for i, summary in enumerate(fill_order(summaries)):
+        r = head + 1 + i
+        ws.write_string(r, 0, summary.name, fmt.get("label"))
+        ws.write_string(r, 1, summary.title, fmt.get("label"))
+        ws.write_number(r, 2, i + 1, fmt.get("line"))
+        ws.write_number(r, 3, summary.inputs, fmt.get("line"))
+        ws.write_number(r, 4, summary.formulas, fmt.get("line"))
+        reads = "、".join(sorted(summary.depends_on - {summary.name}))
+        note = "全部自动计算，无需填写" if summary.inputs == 0 else ""
+        if reads:
+            note = (note + "；" if note else "") + f"引用：{reads}"
+        ws.write_string(r, 5, note, fmt.get("label"))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+    ws.activate()
+
+
+def fill_order(summaries: list[SheetSummary]) -> list[SheetSummary]:
+    """Sheets that others read from come first; edition order among equals."""
+    done: list[SheetSummary] = []
+    remaining = list(summaries)
+    while remaining:
+        names = {s.name for s in remaining}
+        ready = next((s for s in remaining if not (s.depends_on - {s.name}) & names), remaining[0])
+        done.append(ready)
+        remaining.remove(ready)
+    return done
+
+
+def write_checks_sheet(
+    wb: xlsxwriter.Workbook,
+    fmt: Formats,
+    checks: list[Check],
+    values: dict[CellRef, Value],
+    labeler: Labeler,
+    locator: Callable[[str], Callable[[CellRef], str]],
+) -> None:
+    """审核: one row per relation, with its two sides, difference and a live 通过/不通过."""
+    ws = wb.add_worksheet(CHECK_SHEET)
+    locate = locator(CHECK_SHEET)
+    for c, (title, width) in enumerate(
+        [
+            ("规则编号", 12),
+            ("说明", 50),
+            ("位置", 40),
+            ("左边", 16),
+            ("关系", 6),
+            ("右边", 16),
+            ("差额", 14),
+            ("结果", 10),
+        ]
+    ):
+        ws.write_string(0, c, title, fmt.get("header"))
+        ws.set_column(c, c, width)
+    num = fmt.raw("check_num", {"num_format": "#,##0.00", "border": 1, "font_name": "宋体", "font_size": 10})
+    text = fmt.get("label")
+    row = 1
+    env = values.get
+    for check in checks:
+        if check.op == "empty":
+            continue
+        anchor = check.anchor
+        where = labeler.describe(anchor) if anchor else ""
+        left, right = check.lhs.render(locate), check.rhs.render(locate)
+        lv, rv = _value(check.lhs, env), _value(check.rhs, env)
+        is_text = isinstance(lv, str) or isinstance(rv, str)
+        ws.write_string(row, 0, check.id, text)
+        ws.write_string(row, 1, check.rule.description, text)
+        ws.write_string(row, 2, where, text)
+        ws.write_formula(row, 3, f"={left}", num, _cache(lv))
+        ws.write_string(row, 4, {"=": "=", "<=": "≤", ">=": "≥"}[check.op], fmt.get("line"))
+        ws.write_formula(row, 5, f"={right}", num, _cache(rv))
+        d, e, g = (xl_rowcol_to_cell(row, c) for c in (3, 5, 6))
+        if is_text:
+            ws.write_string(row, 6, "", num)
+            status_formula = f'=IF({d}={e},"{PASS}","{FAIL}")'
+            ok = (lv or "") == (rv or "")
+        else:
+            diff = (_num(lv) - _num(rv)) if lv is not None and rv is not None else None
+            ws.write_formula(row, 6, f"={d}-{e}", num, _cache(diff))
+            cond = {"=": f"ABS({g})<=0.000001", "<=": f"{g}<=0.000001", ">=": f"{g}>=-0.000001"}[check.op]
+            status_formula = f'=IF({cond},"{PASS}","{FAIL}")'
+            ok = diff is not None and (
+                abs(diff) <= Decimal("0.000001")
+                if check.op == "="
+                else (diff <= Decimal("0.000001") if check.op == "<=" else diff >= Decimal("-0.000001"))
+            )
+        cell = single_ref(check.lhs)
+        if check.rule.skip_blank and cell is not None:
+            status_formula = f'=IF({locate(cell)}="","",{status_formula[1:]})'
+            if values.get(cell) is None:
+                ok = None  # type: ignore[assignment]
+        status = "" if ok is None else (PASS if ok else FAIL)
+        ws.write_formula(row, 7, status_formula, fmt.get("line"), status)
+        row += 1
+    last = max(row - 1, 1)
+    ws.conditional_format(
+        1, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"', "format": fmt.get("fail")}
+    )
+    ws.conditional_format(
+        1, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{PASS}"', "format": fmt.get("pass")}
+    )
+    ws.autofilter(0, 0, last, 7)
+    ws.freeze_panes(1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.protect("", {"autofilter": True, "sort": True, "select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def _value(expr: Expr, env: Callable[[CellRef], Value]) -> Value:
+    try:
+        value = expr.evaluate(env)
+    except Undefined:
+        return None
+    return value
+
+
+def _cache(value: Value | Decimal) -> float | str:
+    if value is None:
+        return 0.0
+    if isinstance(value, Decimal):
+        return float(value)
+    return value

@@ -1,0 +1,386 @@
+"""Write official-looking workbooks with live formulas: blank templates and filled reports.
+
+Every formula is an expression of a rule rendered with the cell addresses of the layout; the writer
+composes none of its own. Every formula cell carries its correct cached value.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
+
+from .. import __version__
+from ..editions.spec import Edition
+from ..model.report import SCHEMA_VERSION, Report
+from ..model.scorecard import budget_row_key, indicator_row_key
+from ..model.values import parent_code
+from ..rules.compute import formula_order, inputs_of, recompute
+from ..rules.expr import CellRef, Undefined, Value
+from ..rules.instantiate import Check, instantiate
+from ..rules.shape import ScorecardShape, Shape
+from ..validation.engine import Evaluator, labeler_of, shape_of
+from ..validation.findings import Finding
+from ..validation.labels import Labeler
+from . import sheets
+from .formats import Formats
+from .layout import META_ROW, DataCell, SheetPlan, defined_name, meta_line, plan_table
+from .scorecard_layout import plan_scorecard, suggested_ref
+
+TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
+TEMPLATE_INDICATORS = 12
+PROPERTY_PREFIX = "xlreport."
+
+
+@dataclass
+class WriteResult:
+    path: Path
+    contradictions: list[Finding] = field(default_factory=list)
+    formulas: int = 0
+    inputs: int = 0
+
+
+class Locator:
+    """CellRef → A1 address as seen from one sheet; contiguous cells merge into ranges inside SUM()."""
+
+    def __init__(self, addresses: dict[CellRef, tuple[str, int, int]], sheet: str) -> None:
+        self.addresses = addresses
+        self.sheet = sheet
+
+    def _address(self, sheet: str, row: int, col: int) -> str:
+        a1 = xl_rowcol_to_cell(row, col)
+        return a1 if sheet == self.sheet else f"{quote_sheetname(sheet)}!{a1}"
+
+    def __call__(self, cell: CellRef) -> str:
+        found = self.addresses.get(cell)
+        if found is None:
+            return "0"  # a row the workbook does not have: nothing is there
+        return self._address(*found)
+
+    def ranges(self, cells: list[CellRef]) -> list[str]:
+        placed = [self.addresses[c] for c in cells if c in self.addresses]
+        if not placed:
+            return ["0"]
+        out: list[str] = []
+        i = 0
+        while i < len(placed):
+            sheet, r0, c0 = placed[i]
+            j = i
+            while j + 1 < len(placed) and placed[j + 1] == (sheet, placed[j][1] + 1, c0):
+                j += 1
+            if j == i:
+                while j + 1 < len(placed) and placed[j + 1] == (sheet, r0, placed[j][2] + 1):
+                    j += 1
+            last = placed[j]
+            a = self._address(sheet, r0, c0)
+            out.append(a if j == i else f"{a}:{xl_rowcol_to_cell(last[1], last[2])}")
+            i = j + 1
+        return out
+
+
+def expand_codes(codes: Iterable[str]) -> list[str]:
+    """项 codes with their 款 and 类 rows added, in code order (2010306 → 201, 20103, 2010306)."""
+    out: set[str] = set()
+    for code in codes:
+        code = code.strip()
+        while code:
+            out.add(code)
+            code = parent_code(code) or ""
+    return sorted(out, key=lambda c: (c[:3], c[:5], len(c), c))
+
+
+def _number(value: Value) -> float | str:
+    if isinstance(value, Decimal):
+        return float(value)  # serialisation only: Excel holds doubles
+    return "" if value is None else value
+
+
+class WorkbookWriter:
+    def __init__(
+        self,
+        edition: Edition,
+        shape: Shape,
+        *,
+        unit_name: str,
+        year: int | str,
+        values: dict[CellRef, Value] | None = None,
+        labeler: Labeler | None = None,
+        amount_unit: str | None = None,
+        as_published: bool = False,
+        kind: str = "template",
+    ) -> None:
+        self.edition = edition
+        self.shape = shape
+        self.unit_name = unit_name
+        self.year = year
+        self.kind = kind
+        self.amount_unit = amount_unit or edition.info.amount_unit
+        self.labeler = labeler or Labeler(edition)
+        self.checks = instantiate(shape)
+        self.order = formula_order(self.checks)
+        self.defs = {c.defines: c for c in self.order}
+        given = values or {}
+        self.contradictions = Evaluator(edition, given, self.labeler, self.amount_unit).run(self.order)
+        frozen: dict[CellRef, Value] = {}
+        if as_published:
+            for f in self.contradictions:
+                if f.severity == "error" and f.table:
+                    ref = _ref_of(f)
+                    if ref in self.defs:
+                        frozen[ref] = given.get(ref)
+        self.frozen = frozen
+        self.inputs = inputs_of(self.checks, given)
+        self.values = recompute(self.checks, self.inputs, frozen, self.order)
+        for check in self.checks:  # the 建议得分 display cells of scorecards: K4's right-hand side
+            if check.rule.family == "K4" and check.scorecard:
+                cell = check.anchor
+                if cell is not None:
+                    self.defs.setdefault(suggested_ref(cell.table, cell.row), check)
+        self.plans = self._plans()
+        self.addresses = {ref: (plan.name, dc.row, dc.col) for plan in self.plans for ref, dc in plan.cells.items()}
+
+    def _plans(self) -> list[SheetPlan]:
+        plans = []
+        for table in self.edition.tables:
+            codes = self.shape.codes_of(table.id) if table.coded is not None else None
+            plans.append(plan_table(self.edition, table, codes, self.shape.slots_of(table.id)))
+        for card in self.shape.scorecards:
+            plans.append(plan_scorecard(self.edition, card))
+        return plans
+
+    # ------------------------------------------------------------------ writing
+    def write(self, path: str | os.PathLike[str]) -> WriteResult:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)
+        os.close(fd)
+        try:
+            stats = self._write_to(tmp)
+            os.replace(tmp, target)  # atomic: a reader never sees half a workbook
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return WriteResult(target, self.contradictions, *stats)
+
+    def _write_to(self, filename: str) -> tuple[int, int]:
+        wb = xlsxwriter.Workbook(
+            filename,
+            {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+        )
+        fmt = Formats(wb)
+        self._properties(wb)
+        guide = wb.add_worksheet(sheets.GUIDE_SHEET)
+        worksheets = [wb.add_worksheet(plan.name) for plan in self.plans]
+        lists = sheets.add_lists_sheet(wb, self.edition)
+        summaries = [
+            self._write_plan(wb, ws, plan, fmt, lists) for ws, plan in zip(worksheets, self.plans, strict=True)
+        ]
+        sheets.write_guide(guide, fmt, self.edition, summaries)
+        formulas = sum(s.formulas for s in summaries)
+        inputs = sum(s.inputs for s in summaries)
+        sheets.write_checks_sheet(wb, fmt, self.checks, self.values, self.labeler, self._locator)
+        wb.close()
+        return formulas, inputs
+
+    def _locator(self, sheet: str) -> Locator:
+        return Locator(self.addresses, sheet)
+
+    def _properties(self, wb: xlsxwriter.Workbook) -> None:
+        wb.set_properties(
+            {
+                "title": f"{self.unit_name} {self.year}年度部门决算公开表",
+                "subject": self.edition.info.name,
+                "author": "xlreport",
+                "comments": "由 xlreport 生成；黄色单元格为填报项，其余由公式计算。",
+            }
+        )
+        props = {
+            "edition": self.edition.id,
+            "schema_version": SCHEMA_VERSION,
+            "layout_hash": self.edition.layout_hash,
+            "version": __version__,
+            "kind": self.kind,
+            "unit_name": self.unit_name,
+            "year": str(self.year),
+            "amount_unit": self.amount_unit,
+            "unit_type": self.shape.unit_type or "",
+        }
+        for key, value in props.items():
+            wb.set_custom_property(PROPERTY_PREFIX + key, value)
+
+    def _write_plan(
+        self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats, lists: sheets.Lists
+    ) -> sheets.SheetSummary:
+        for i, width in enumerate(plan.widths):
+            ws.set_column(i, i, width)
+        is_table = plan.table_id in {t.id for t in self.edition.tables}
+        covered: set[tuple[int, int]] = {(dc.row, dc.col) for dc in plan.cells.values()}
+        for text in plan.texts:
+            for r in range(text.row, (text.last_row or text.row) + 1):
+                for c in range(text.col, (text.last_col or text.col) + 1):
+                    covered.add((r, c))
+        for r in range(plan.border_rows[0], plan.border_rows[1] + 1):  # the box is ruled everywhere
+            for c in range(plan.ncols):
+                if (r, c) not in covered:
+                    ws.write_blank(r, c, None, fmt.get("cell"))
+        for r in range(plan.header_rows[0], plan.header_rows[1] + 1):
+            ws.set_row(r, 27)
+        for text in plan.texts:
+            style = fmt.get(text.style, text.indent)
+            if text.merged:
+                ws.merge_range(text.row, text.col, text.last_row or text.row, text.last_col or text.col, "", style)
+            ws.write_string(text.row, text.col, text.text, style)
+        if is_table:
+            table = self.edition.table(plan.table_id)
+            left, center, right = meta_line(table, self.unit_name, self.year)
+            half = max(0, plan.ncols // 2 - 1)
+            ws.merge_range(META_ROW, 0, META_ROW, half, left, fmt.get("meta_left")) if half else ws.write_string(
+                META_ROW, 0, left, fmt.get("meta_left")
+            )
+            ws.write_string(META_ROW, half + 1, center, fmt.get("meta_center"))
+            ws.write_string(META_ROW, plan.ncols - 1, right, fmt.get("meta_right"))
+            ws.set_row(0, 30)
+        locate = self._locator(plan.name)
+        formulas = inputs = 0
+        text_cols: set[int] = set()
+        pending: dict[str, list[str]] = {}
+        depends_on: set[str] = set()
+        for ref, dc in plan.cells.items():
+            check = self.defs.get(ref)
+            if ref.col == "suggested" and check is None:  # a qualitative indicator has no 建议得分
+                ws.write_blank(dc.row, dc.col, None, fmt.value("score", formula=True))
+                continue
+            if ref.col != "suggested":
+                wb.define_name(defined_name(ref), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
+            if check is not None and ref not in self.frozen:
+                formula = "=" + check.rhs.render(locate)
+                ws.write_formula(
+                    dc.row, dc.col, formula, fmt.value(dc.kind, formula=True), _number(self._cached(check))
+                )
+                depends_on.update(self.addresses[c][0] for c in check.rhs.refs() if c in self.addresses)
+                formulas += 1
+                continue
+            inputs += 1
+            value = self.values.get(ref)
+            published = ref in self.frozen
+            style = fmt.value(dc.kind, published=published)
+            if dc.kind in ("code", "name", "text"):
+                if dc.kind == "code":
+                    text_cols.add(dc.col)
+                ws.write_string(dc.row, dc.col, "" if value is None else str(value), style)
+            elif value is None:
+                ws.write_blank(dc.row, dc.col, None, style)
+            else:
+                ws.write_number(dc.row, dc.col, _number(value), style)  # type: ignore[arg-type]
+            kind = sheets.validation_kind(dc)
+            if kind is not None:
+                pending.setdefault(kind, []).append(xl_rowcol_to_cell(dc.row, dc.col))
+        sheets.apply_validation(ws, pending, lists)
+        if text_cols:
+            ranges = " ".join(f"{xl_col_to_name(c)}1:{xl_col_to_name(c)}1048576" for c in sorted(text_cols))
+            ws.ignore_errors({"number_stored_as_text": ranges})
+        if is_table:
+            self._table_notes(ws, plan, fmt)
+        sheets.page_setup(ws, plan)
+        title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
+        return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
+
+    def _cached(self, check: Check) -> Value:
+        """What the formula computes from the values written: exactly what a spreadsheet shows."""
+        try:
+            return check.rhs.evaluate(self.values.get)
+        except Undefined:
+            return "#DIV/0!"
+
+    def _table_notes(self, ws: Worksheet, plan: SheetPlan, fmt: Formats) -> None:
+        if self.kind != "report":
+            return
+        has_data = any(self.values.get(ref) is not None for ref in plan.cells if ref.col not in ("code", "name"))
+        if not has_data:
+            table = self.edition.table(plan.table_id)
+            row = plan.footnote_row + len(table.footnotes) + 1
+            ws.write_string(row, 0, table.empty_note, fmt.get("note"))
+
+
+def _abs(dc: DataCell) -> str:
+    return xl_rowcol_to_cell(dc.row, dc.col, row_abs=True, col_abs=True)
+
+
+def _ref_of(f: Finding) -> CellRef | None:
+    if f.table is None or f.row is None or f.column is None:
+        return None
+    return CellRef(f.table, f.row.key, f.column.key)
+
+
+# ---------------------------------------------------------------------- entry points
+def template_shape(edition: Edition, codes: Iterable[str] | None = None, unit_type: str | None = None) -> Shape:
+    listed = expand_codes(codes or [])
+    tables = [t for t in edition.tables if t.coded is not None]
+    shape = Shape(
+        edition,
+        codes={t.id: list(listed) for t in tables},
+        scorecards=[
+            ScorecardShape(
+                "S1",
+                (budget_row_key(0), budget_row_key(1)),
+                tuple(indicator_row_key(i) for i in range(TEMPLATE_INDICATORS)),
+                tuple(indicator_row_key(i) for i in range(TEMPLATE_INDICATORS)),
+            )
+        ],
+        unit_type=unit_type,
+        slots={t.id: (2 if listed else TEMPLATE_SLOTS) for t in tables},
+    )
+    return shape
+
+
+def write_template(
+    path: str | os.PathLike[str],
+    edition: Edition,
+    unit_name: str,
+    year: int | str,
+    codes: Iterable[str] | None = None,
+    unit_type: str | None = None,
+) -> WriteResult:
+    """A blank template: inputs shaded, every derived number a formula."""
+    shape = template_shape(edition, codes, unit_type)
+    values: dict[CellRef, Value] = {}
+    for table in edition.tables:
+        for code in shape.codes_of(table.id):
+            values[CellRef(table.id, code, "code")] = code
+            name = next((c.name for c in edition.classes if c.code == code), None)
+            if name:
+                values[CellRef(table.id, code, "name")] = name
+    writer = WorkbookWriter(edition, shape, unit_name=unit_name, year=year, values=values, kind="template")
+    return writer.write(path)
+
+
+def write_report(path: str | os.PathLike[str], report: Report, *, as_published: bool = False) -> WriteResult:
+    """A filled workbook of ``report``. Printed totals that contradict their relations are reported
+    in ``contradictions``; by default the formula is written, with ``as_published`` the printed number."""
+    edition = report.edition
+    shape = shape_of(report)
+    values = report.cells()
+    for table in edition.tables:
+        for code, name in report.codes(table.id) if table.coded is not None else []:
+            values[CellRef(table.id, code, "code")] = code
+            values[CellRef(table.id, code, "name")] = name
+    # every indicator row shows its 建议得分 when it is quantitative
+    writer = WorkbookWriter(
+        edition,
+        shape,
+        unit_name=report.meta.unit_name,
+        year=report.meta.year,
+        values=values,
+        labeler=labeler_of(report),
+        amount_unit=report.meta.amount_unit,
+        as_published=as_published,
+        kind="report",
+    )
+    return writer.write(path)
