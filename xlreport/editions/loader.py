@@ -85,7 +85,9 @@ def _read(edition_id: str, name: str) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def build_edition(raw: dict[str, Any], tables: dict[str, Any], rules: dict[str, Any]) -> Edition:
+def build_edition(
+    raw: dict[str, Any], tables: dict[str, Any], rules: dict[str, Any], narrative: dict[str, Any] | None = None
+) -> Edition:
     info = raw["edition"]
     classes = raw.get("classes") or info.pop("classes", [])
     economic = raw.get("economic", {})
@@ -109,6 +111,7 @@ def build_edition(raw: dict[str, Any], tables: dict[str, Any], rules: dict[str, 
         "tables": table_list,
         "scorecard": raw.get("scorecard", {}),
         "rules": rules.get("rules", []),
+        "narrative": (narrative or {}).get("narrative", []),
         "layout_hash": layout_hash,
     }
     edition = Edition.model_validate(data)
@@ -131,7 +134,9 @@ def load_edition(edition_id: str) -> Edition:
     if edition_id not in available_editions():
         raise KeyError(edition_id)
     raw = _read(edition_id, "edition.toml")
-    return build_edition(raw, _read(edition_id, "tables.toml"), _read(edition_id, "rules.toml"))
+    return build_edition(
+        raw, _read(edition_id, "tables.toml"), _read(edition_id, "rules.toml"), _read(edition_id, "narrative.toml")
+    )
 
 
 @cache

@@ -173,6 +173,21 @@ class RuleSpec(_Frozen):
     then_empty: str | None = None
 
 
+class NarrativeItem(_Frozen):
+    """One figure of the Part 3 情况说明, computed live on the 情况说明 sheet.
+
+    ``expr`` is an expression of the relation language; it may name the sheet's own inputs as
+    ``N[input].<id>`` (last year's totals, 年初预算 …, declared with kind = "input").
+    """
+
+    id: str
+    section: str
+    label: str
+    kind: Literal["amount", "percent", "input", "count"] = "amount"
+    expr: str | None = None
+    foreach_row: str | None = None  # e.g. "T05@classes": one line per row, {row} substituted
+
+
 class EditionInfo(_Frozen):
     id: str
     name: str
@@ -196,6 +211,7 @@ class Edition(_Frozen):
     tables: tuple[TableSpec, ...]
     scorecard: ScorecardSpec = ScorecardSpec()
     rules: tuple[RuleSpec, ...] = ()
+    narrative: tuple[NarrativeItem, ...] = ()
     layout_hash: str = ""
 
     @property

@@ -14,6 +14,8 @@ from ..model.values import parent_code
 from .expr import CellRef, CodeLookup, Expr, Ref
 from .parser import RuleSyntaxError
 
+NARRATIVE = "N"  # the 情况说明 sheet's own input cells: N[input].<id>
+
 
 @dataclass(frozen=True)
 class ScorecardShape:
@@ -94,10 +96,14 @@ class ShapeResolver:
             return [self.scorecard]
         if name == "S*":
             return [s.sid for s in self.shape.scorecards]
+        if name == NARRATIVE:
+            return [name]
         self._table(name)
         return [name]
 
     def rows(self, table: str, spec: str) -> list[str]:
+        if table == NARRATIVE:
+            return [spec]
         if table.startswith("S"):
             return self._scorecard_rows(table, spec)
         t = self._table(table)
@@ -141,6 +147,8 @@ class ShapeResolver:
         return [spec]
 
     def cols(self, table: str, row: str, spec: str) -> list[str]:
+        if table == NARRATIVE:
+            return [spec]
         if table.startswith("S"):
             if ":" in spec:
                 raise RuleSyntaxError("column ranges are not available in scorecards")

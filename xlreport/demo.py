@@ -1,0 +1,38 @@
+"""`xlreport demo`: the blank template, the filled reference, and the reference's findings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .api import check
+from .editions import load_edition
+from .excel.writer import write_report, write_template
+from .validation.output import to_text
+from .validation.workbook import validate_workbook
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "jincheng-2022.json"
+
+
+def run_demo(directory: Path) -> int:
+    if not EXAMPLE.exists():
+        click.echo(f"错误：找不到示例 {EXAMPLE}（demo 需要在仓库中运行）", err=True)
+        return 2
+    directory.mkdir(parents=True, exist_ok=True)
+    edition = load_edition("shanxi-2022")
+    blank = write_template(directory / "template-shanxi-2022.xlsx", edition, "晋城市政务服务中心", 2023)
+    click.echo(f"空白模板：{blank.path}（填报单元格 {blank.inputs} 个，公式 {blank.formulas} 个）")
+    result = check(EXAMPLE)
+    filled = write_report(directory / "jincheng-2022.xlsx", result.report)
+    click.echo(f"参考报告工作簿：{filled.path}（公式 {filled.formulas} 个）")
+    published = write_report(directory / "jincheng-2022-as-published.xlsx", result.report, as_published=True)
+    click.echo(f"按原样印刷数的工作簿：{published.path}")
+    click.echo("")
+    click.echo("审核参考报告（JSON）：")
+    sys.stdout.write(to_text(result.findings, str(EXAMPLE)))
+    wres = validate_workbook(published.path)
+    click.echo("审核按原样工作簿：")
+    sys.stdout.write(to_text(wres.findings, str(published.path)))
+    return 0

@@ -1,0 +1,452 @@
+"""Read a returned workbook into cell values, the report model and reading findings.
+
+Cells are found by their defined names (they follow rows a person inserts), falling back to the
+edition's layout when names are gone. Rows a person inserted in coded tables and scorecards are
+found by scanning the body. Cached formula values are never read: only constants and formula text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import column_index_from_string as col_index
+from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..editions import available_editions, load_edition
+from ..editions.spec import Edition, TableSpec
+from ..model.values import code_level
+from ..rules.expr import CellRef, Value
+from ..validation.findings import ColumnLocation, Finding, RowLocation
+from .layout import SheetPlan, parse_defined_name, plan_table
+from .scorecard_layout import BUDGET_COLS, IND_COLS, INFO_ROWS, SUMMARY_ROWS
+from .writer import PROPERTY_PREFIX
+
+Address = tuple[str, int, int]  # sheet, 0-based row, 0-based col
+
+
+class WorkbookError(Exception):
+    """The file is not a workbook xlreport can read; ``finding`` says why (one file-level finding)."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def file_finding(path: str, code: str, message: str, severity: str = "error", rule_id: str = "F01") -> Finding:
+    return Finding(rule_id=rule_id, family="F", code=code, severity=severity, message=message)  # type: ignore[arg-type]
+
+
+@dataclass
+class CellContent:
+    value: Value  # the parsed constant (None for formulas and blanks)
+    formula: str | None  # formula text without "=" when the cell holds a formula
+    raw: Any
+
+
+@dataclass
+class WorkbookRead:
+    path: str
+    edition: Edition
+    identity: dict[str, str]
+    cells: dict[CellRef, CellContent] = field(default_factory=dict)
+    addresses: dict[CellRef, Address] = field(default_factory=dict)
+    codes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # coded table → (code, name)
+    scorecards: list[dict[str, Any]] = field(default_factory=list)  # rows read per scorecard sheet
+    findings: list[Finding] = field(default_factory=list)
+    by_layout: bool = False
+    names: dict[CellRef, Address] = field(default_factory=dict)  # cells as the writer named them
+    ref_at: dict[Address, CellRef] = field(default_factory=dict)  # the data cell read at an address
+
+    def a1(self, ref: CellRef) -> str | None:
+        found = self.addresses.get(ref)
+        return None if found is None else f"{get_column_letter(found[2] + 1)}{found[1] + 1}"
+
+
+# ---------------------------------------------------------------------- numbers typed as text
+_UNIT_SUFFIX = re.compile(r"(万元|元|%|％)$")
+
+
+def parse_number(raw: Any) -> tuple[Decimal | None, str | None]:
+    """A cell's content as a number: (value, note). note "text" when it was a number typed as text,
+    "bad" when it is text that is not a number."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        return None, "bad"
+    if isinstance(raw, int):
+        return Decimal(raw), None
+    if isinstance(raw, float):
+        return Decimal(repr(raw)), None
+    if isinstance(raw, Decimal):
+        return raw, None
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    if text == "":
+        return None, None
+    cleaned = _UNIT_SUFFIX.sub("", text).replace(",", "").replace(" ", "").strip()
+    if re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", cleaned):
+        try:
+            return Decimal(cleaned), "text"
+        except InvalidOperation:  # pragma: no cover
+            pass
+    return None, "bad"
+
+
+# ---------------------------------------------------------------------- identity
+def identify(wb: OpenpyxlWorkbook) -> dict[str, str]:
+    props: dict[str, str] = {}
+    try:
+        for prop in wb.custom_doc_props.props:
+            if prop.name.startswith(PROPERTY_PREFIX) and prop.value not in (None, ""):
+                props[prop.name[len(PROPERTY_PREFIX) :]] = str(prop.value)
+    except AttributeError:  # pragma: no cover - very old openpyxl
+        pass
+    return props
+
+
+def edition_by_sheets(wb: OpenpyxlWorkbook) -> Edition | None:
+    """An edition whose table sheets are all present, title included (for workbooks not made by xlreport)."""
+    names = set(wb.sheetnames)
+    for edition_id in available_editions():
+        edition = load_edition(edition_id)
+        if all(t.sheet in names for t in edition.tables):
+            first = edition.tables[0]
+            ws = wb[first.sheet]
+            texts = {str(c.value).strip() for row in ws.iter_rows(max_row=3) for c in row if c.value}
+            if first.title in texts:
+                return edition
+    return None
+
+
+# ---------------------------------------------------------------------- reading
+def read_workbook(path: str | Path) -> WorkbookRead:
+    """Read ``path``; raises :class:`WorkbookError` (one file-level finding) when it cannot be read."""
+    from .preflight import preflight
+
+    name = str(path)
+    problem = preflight(path)
+    if problem is not None:
+        raise WorkbookError(file_finding(name, problem.code, f"[{problem.code}] {problem.message}"))
+    try:
+        wb = load_workbook(name, data_only=False, read_only=False, keep_links=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        raise WorkbookError(
+            file_finding(name, "unreadable-workbook", f"[unreadable-workbook] 文件 {name} 无法作为工作簿读取：{exc}")
+        ) from None
+    findings: list[Finding] = []
+    identity = identify(wb)
+    edition_id = identity.get("edition")
+    by_layout = False
+    if edition_id is None:
+        edition = edition_by_sheets(wb)
+        if edition is None:
+            raise WorkbookError(
+                file_finding(
+                    name,
+                    "not-an-xlreport-workbook",
+                    f"[not-an-xlreport-workbook] 文件 {name} 不是 xlreport 生成的部门决算公开表，"
+                    "工作表名称和表头也与任何已知表样版本不符",
+                )
+            )
+        by_layout = True
+        findings.append(
+            file_finding(
+                name,
+                "no-identity",
+                f"[no-identity] 文件 {name} 没有 xlreport 的版本标识，按表样 {edition.id} 的版式读取，请核对结果",
+                "warning",
+            )
+        )
+    elif edition_id not in available_editions():
+        raise WorkbookError(
+            file_finding(name, "unknown-edition", f"[unknown-edition] 文件 {name} 的表样版本“{edition_id}”未知")
+        )
+    else:
+        edition = load_edition(edition_id)
+        if identity.get("layout_hash") and identity["layout_hash"] != edition.layout_hash:
+            findings.append(
+                file_finding(
+                    name,
+                    "layout-changed",
+                    f"[layout-changed] 文件 {name} 由另一版本的 {edition.id} 表样生成，按当前版式读取",
+                    "warning",
+                )
+            )
+    missing = [t.sheet for t in edition.tables if t.sheet not in wb.sheetnames]
+    if missing:
+        raise WorkbookError(
+            file_finding(
+                name,
+                "missing-sheet",
+                f"[missing-sheet] 文件 {name} 缺少工作表：{'、'.join(missing)}（工作表不可删除或改名）",
+            )
+        )
+    names = _names(wb)
+    read = WorkbookRead(name, edition, identity, findings=findings, by_layout=by_layout, names=names)
+    for table in edition.tables:
+        _read_table(read, wb[table.sheet], table, names)
+    prefix = edition.scorecard.sheet_prefix
+    cards = sorted(
+        (s for s in wb.sheetnames if s.startswith(prefix) and s[len(prefix) :].isdigit()),
+        key=lambda s: int(s[len(prefix) :]),
+    )
+    for n, sheet in enumerate(cards):
+        _read_scorecard(read, wb[sheet], f"S{n + 1}")
+    for sheet in [t.sheet for t in edition.tables] + cards:
+        ws = wb[sheet]
+        if not by_layout and not ws.protection.sheet:
+            read.findings.append(
+                Finding(
+                    rule_id="F02",
+                    family="F",
+                    code="protection-removed",
+                    severity="info",
+                    message=f"[F02] 工作表“{sheet}”的保护已被取消（公式单元格可能被改动）",
+                    sheet=sheet,
+                )
+            )
+    return read
+
+
+def _names(wb: OpenpyxlWorkbook) -> dict[CellRef, Address]:
+    out: dict[CellRef, Address] = {}
+    for key, dn in wb.defined_names.items():
+        ref = parse_defined_name(key)
+        if ref is None:
+            continue
+        try:
+            dests = list(dn.destinations)
+        except Exception:  # a name whose target was deleted (#REF!)
+            continue
+        if len(dests) != 1:
+            continue
+        sheet, coord = dests[0]
+        try:
+            letters, row = coordinate_from_string(coord.replace("$", ""))
+        except ValueError:
+            continue
+        out[ref] = (sheet, row - 1, col_index(letters) - 1)
+    return out
+
+
+def _content(read: WorkbookRead, ws: Worksheet, ref: CellRef, r: int, c: int, kind: str) -> None:
+    cell = ws.cell(row=r + 1, column=c + 1)
+    raw = cell.value
+    read.addresses[ref] = (ws.title, r, c)
+    read.ref_at[(ws.title, r, c)] = ref
+    if isinstance(raw, str) and raw.startswith("="):
+        read.cells[ref] = CellContent(None, raw[1:], raw)
+        return
+    if kind in ("code", "name", "text"):
+        text = None if raw is None else str(raw).strip()
+        if kind == "code" and isinstance(raw, float) and raw == int(raw):
+            text = str(int(raw))
+        read.cells[ref] = CellContent(text or None, None, raw)
+        return
+    value, note = parse_number(raw)
+    if note == "text":
+        read.findings.append(
+            _cell_finding(read, ref, "info", "number-as-text", f"数字以文本形式填写（“{raw}”），已按 {value} 读取")
+        )
+    elif note == "bad":
+        read.findings.append(_cell_finding(read, ref, "error", "not-a-number", f"应填写数字，实为文本“{raw}”"))
+    elif value is not None and kind == "count" and (value != value.to_integral_value() or value < 0):
+        read.findings.append(_cell_finding(read, ref, "error", "bad-count", f"数量应为非负整数，实为 {value}"))
+        value = None
+    read.cells[ref] = CellContent(value, None, raw)
+
+
+def _cell_finding(read: WorkbookRead, ref: CellRef, severity: str, code: str, text: str) -> Finding:
+    sheet, r, c = read.addresses[ref]
+    a1 = f"{get_column_letter(c + 1)}{r + 1}"
+    return Finding(
+        rule_id="F03",
+        family="F",
+        code=code,
+        severity=severity,  # type: ignore[arg-type]
+        message=f"[F03] {sheet}!{a1}：{text}",
+        table=ref.table,
+        sheet=sheet,
+        cell=a1,
+        row=RowLocation(key=ref.row),
+        column=ColumnLocation(key=ref.col),
+        actual=None,
+    )
+
+
+def _read_table(read: WorkbookRead, ws: Worksheet, table: TableSpec, names: dict[CellRef, Address]) -> None:
+    edition = read.edition
+    if table.coded is None:
+        plan = plan_table(edition, table)
+        for ref, dc in plan.cells.items():
+            _, r, c = names.get(ref, (ws.title, dc.row, dc.col))
+            _content(read, ws, ref, r, c, dc.kind)
+        return
+    _read_coded(read, ws, table, names)
+
+
+def _read_coded(read: WorkbookRead, ws: Worksheet, table: TableSpec, names: dict[CellRef, Address]) -> None:
+    """A coded table: the 合计 row by name (or layout), then every row of the body, inserted ones too."""
+    assert table.coded is not None
+    edition = read.edition
+    plan: SheetPlan = plan_table(edition, table, [])
+    total = table.coded.total_key
+    value_cols = [c for c in table.panels[0].value_columns()]
+    # column of each value key and the total row, from the names of the total row when present
+    cols: dict[str, int] = {}
+    total_row = None
+    for col in value_cols:
+        ref = CellRef(table.id, total, col.key)
+        if ref in names and names[ref][0] == ws.title:
+            cols[col.key] = names[ref][2]
+            total_row = names[ref][1]
+        else:
+            cols[col.key] = plan.cells[ref].col
+    if total_row is None:
+        total_row = plan.cells[CellRef(table.id, total, value_cols[0].key)].row
+    slot = plan.slots[0]
+    code_col, name_col = slot.code_col, slot.name_col
+    for key, c in cols.items():
+        _content(read, ws, CellRef(table.id, total, key), total_row, c, "amount")
+    start = plan.body_rows[0]
+    seen: dict[str, int] = {}
+    rows: list[tuple[str, str]] = []
+    for r in range(start, ws.max_row):
+        if r == total_row:
+            continue
+        first = ws.cell(row=r + 1, column=1).value
+        if isinstance(first, str) and first.strip().startswith(("注", "说明")):
+            break
+        raw_code = ws.cell(row=r + 1, column=code_col + 1).value
+        raw_name = ws.cell(row=r + 1, column=name_col + 1).value
+        values = {k: ws.cell(row=r + 1, column=c + 1).value for k, c in cols.items()}
+        has_values = any(v not in (None, "") for v in values.values() if not (isinstance(v, str) and v.startswith("=")))
+        code = "" if raw_code is None else str(int(raw_code) if isinstance(raw_code, float) else raw_code).strip()
+        code = unicodedata.normalize("NFKC", code)
+        if not code:
+            if has_values:
+                read.addresses[CellRef(table.id, f"row{r + 1}", "code")] = (ws.title, r, code_col)
+                read.findings.append(
+                    _cell_finding(
+                        read,
+                        CellRef(table.id, f"row{r + 1}", "code"),
+                        "error",
+                        "missing-code",
+                        "此行填有金额但没有科目编码，未计入审核",
+                    )
+                )
+            continue
+        ref = CellRef(table.id, code, "code")
+        read.addresses[ref] = (ws.title, r, code_col)
+        read.ref_at[(ws.title, r, code_col)] = ref
+        if not code.isdigit() or len(code) not in (3, 5, 7):
+            read.findings.append(
+                _cell_finding(
+                    read, ref, "error", "bad-code", f"功能分类科目编码“{code}”应为3位、5位或7位数字，此行未计入审核"
+                )
+            )
+            continue
+        if code in seen:
+            read.findings.append(
+                _cell_finding(
+                    read, ref, "error", "duplicate-code", f"科目编码{code}与第{seen[code] + 1}行重复，此行未计入审核"
+                )
+            )
+            continue
+        seen[code] = r
+        name = "" if raw_name is None else str(raw_name).strip()
+        read.cells[ref] = CellContent(code, None, raw_code)
+        _content(read, ws, CellRef(table.id, code, "name"), r, name_col, "name")
+        for key, c in cols.items():
+            _content(read, ws, CellRef(table.id, code, key), r, c, "amount")
+        rows.append((code, name))
+    present = {c for c, _ in rows}
+    kept: list[tuple[str, str]] = []
+    for code, name in rows:
+        parent = code[:5] if len(code) == 7 else (code[:3] if len(code) == 5 else None)
+        if parent is not None and parent not in present:
+            above = "款" if code_level(code) == 3 else "类"
+            read.findings.append(
+                _cell_finding(
+                    read,
+                    CellRef(table.id, code, "code"),
+                    "error",
+                    "orphan-code",
+                    f"科目{code}缺少其{above}级科目{parent}的行",
+                )
+            )
+        kept.append((code, name))
+    read.codes[table.id] = kept
+
+
+def _text(ws: Worksheet, r: int, c: int) -> str:
+    v = ws.cell(row=r + 1, column=c + 1).value
+    return "" if v is None else str(v).strip()
+
+
+def _find_row(ws: Worksheet, text: str, start: int = 0) -> int | None:
+    for r in range(start, ws.max_row):
+        if _text(ws, r, 0).replace(" ", "") == text:
+            return r
+    return None
+
+
+def _read_scorecard(read: WorkbookRead, ws: Worksheet, sid: str) -> None:
+    """A scorecard sheet, scanned by its section labels (so inserted indicator rows are read)."""
+    card: dict[str, Any] = {"sid": sid, "budget": [], "indicators": []}
+    for i, (col, _) in enumerate(INFO_ROWS):
+        _content(read, ws, CellRef(sid, "info", col), 1 + i, 2, "text")
+    budget_top = _find_row(ws, "一、预算执行情况")
+    ind_top = _find_row(ws, "二、绩效指标完成情况")
+    summary_top = _find_row(ws, SUMMARY_ROWS[0][1])
+    if budget_top is None or ind_top is None or summary_top is None:
+        read.findings.append(
+            Finding(
+                rule_id="F04",
+                family="F",
+                code="scorecard-layout",
+                severity="error",
+                message=f"[F04] 工作表“{ws.title}”不是完整的绩效自评表（缺少预算执行情况、指标或得分部分），未读取",
+                sheet=ws.title,
+            )
+        )
+        return
+    n = 0
+    for r in range(budget_top + 3, ind_top):
+        if not any(_text(ws, r, c) for c in BUDGET_COLS.values()):
+            continue
+        key = "total" if n == 0 else f"src{n}"
+        for col, c in BUDGET_COLS.items():
+            kind = "text" if col == "source" else ("rate" if col in ("rate", "score") else "amount")
+            _content(read, ws, CellRef(sid, key, col), r, c, kind)
+        card["budget"].append(key)
+        n += 1
+    n = 0
+    for r in range(ind_top + 3, summary_top):
+        if not any(_text(ws, r, c) for c in (0, 1, 2, 3, 4, 5, 6, 7)):
+            continue
+        key = f"i{n + 1}"
+        for col, c in IND_COLS.items():
+            if col == "suggested":
+                continue
+            kind = (
+                "score"
+                if col in ("weight", "score")
+                else ("rate" if col in ("target_value", "actual_value") else "text")
+            )
+            _content(read, ws, CellRef(sid, key, col), r, c, kind)
+        card["indicators"].append(key)
+        n += 1
+    for i, (col, _) in enumerate(SUMMARY_ROWS):
+        _content(read, ws, CellRef(sid, "summary", col), summary_top + i, 7, "text" if col == "grade" else "score")
+    name = read.cells.get(CellRef(sid, "info", "project_name"))
+    if card["indicators"] or (name is not None and name.value):
+        read.scorecards.append(card)  # an untouched scorecard of a template is not a scorecard

@@ -1,0 +1,98 @@
+"""An annotated copy of a validated workbook: cells with findings highlighted and noted, plus a 审核结果 sheet."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .findings import SEVERITY_LABEL, Finding
+
+FILLS = {
+    "error": PatternFill("solid", fgColor="FFC7CE"),
+    "warning": PatternFill("solid", fgColor="FFEB9C"),
+    "info": PatternFill("solid", fgColor="DDEBF7"),
+}
+RESULT_SHEET = "审核结果"
+
+
+def annotate(source: str | Path, findings: list[Finding], out_dir: str | Path) -> Path:
+    """Write ``<out_dir>/<name>.审核.xlsx``; the source file is only read."""
+    source = Path(source)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{source.stem}.审核.xlsx"
+    wb = load_workbook(source)
+    per_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.sheet and f.cell and f.sheet in wb.sheetnames:
+            per_cell[(f.sheet, f.cell)].append(f)
+    for (sheet, cell), items in per_cell.items():
+        ws = wb[sheet]
+        worst = min(items, key=lambda f: ("error", "warning", "info").index(f.severity))
+        target_cell = ws[cell]
+        try:
+            target_cell.fill = FILLS[worst.severity]
+        except AttributeError:  # a merged cell: note it on its anchor only
+            continue
+        text = "\n".join(f"{SEVERITY_LABEL[f.severity]} {f.message}" for f in items)
+        comment = Comment(text[:30000], "xlreport")
+        comment.width, comment.height = 420, 160
+        target_cell.comment = comment
+    if RESULT_SHEET in wb.sheetnames:
+        del wb[RESULT_SHEET]
+    ws = wb.create_sheet(RESULT_SHEET, 0)
+    headers = ["级别", "规则", "代码", "工作表", "单元格", "行", "栏", "应为", "实为", "差额", "说明"]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for f in findings:
+        ws.append(
+            [
+                SEVERITY_LABEL[f.severity],
+                f.rule_id,
+                f.code,
+                f.sheet or "",
+                f.cell or "",
+                (f"行次{f.row.line} " if f.row and f.row.line else "") + (f.row.label if f.row else ""),
+                (f.column.label if f.column else ""),
+                _plain(f.expected),
+                _plain(f.actual),
+                _plain(f.difference),
+                f.message,
+            ]
+        )
+        row = ws.max_row
+        ws.cell(row=row, column=1).fill = FILLS[f.severity]
+        if f.sheet and f.cell and f.sheet in wb.sheetnames:
+            link = ws.cell(row=row, column=5)
+            link.hyperlink = f"#'{f.sheet}'!{f.cell}"
+            link.font = Font(color="0563C1", underline="single")
+    for i, width in enumerate([6, 10, 22, 10, 8, 30, 24, 16, 16, 14, 90], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    wb.active = 0
+    fd, tmp = tempfile.mkstemp(prefix=".annotate.", suffix=".xlsx", dir=out)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _plain(value: object) -> object:
+    if value is None or isinstance(value, (int, float)):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)  # display only
+    return str(value)

@@ -1,0 +1,228 @@
+"""Validate a returned workbook: read it, recompute every derived cell, check formulas and rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..api import describe_loc
+from ..editions.spec import Edition
+from ..excel.reader import WorkbookError, WorkbookRead, read_workbook
+from ..excel.writer import Locator
+from ..model.assemble import assemble
+from ..model.report import Report, report_model
+from ..model.scorecard import parse_actual, parse_target
+from ..rules.compute import formula_order, recompute
+from ..rules.expr import CellRef, Value
+from ..rules.instantiate import instantiate
+from ..rules.shape import ScorecardShape, Shape
+from .engine import Evaluator
+from .findings import Finding
+from .labels import Labeler
+
+
+@dataclass
+class WorkbookResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    report: Report | None = None
+    edition: str | None = None
+    readable: bool = True
+
+    @property
+    def valid(self) -> bool:
+        return self.readable and not any(f.severity == "error" for f in self.findings)
+
+
+def _norm_formula(text: str) -> str:
+    text = text.lstrip("=").replace("$", "").replace(" ", "").upper()
+    return re.sub(r"'([^']+)'!", r"\1!", text)
+
+
+def _scorecard_shapes(read: WorkbookRead, values: dict[CellRef, Value]) -> list[ScorecardShape]:
+    shapes = []
+    for card in read.scorecards:
+        sid = card["sid"]
+        quantitative = []
+        for key in card["indicators"]:
+            target = parse_target(_s(values.get(CellRef(sid, key, "target")))) or parse_target(
+                _s(values.get(CellRef(sid, key, "initial_target")))
+            )
+            if values.get(CellRef(sid, key, "target_op")) is None and target is not None:
+                values[CellRef(sid, key, "target_op")] = target[0]
+            if values.get(CellRef(sid, key, "target_value")) is None and target is not None:
+                values[CellRef(sid, key, "target_value")] = target[1]
+            if values.get(CellRef(sid, key, "actual_value")) is None:
+                actual = parse_actual(_s(values.get(CellRef(sid, key, "actual"))))
+                if actual is not None:
+                    values[CellRef(sid, key, "actual_value")] = actual
+            if isinstance(values.get(CellRef(sid, key, "target_value")), Decimal) and isinstance(
+                values.get(CellRef(sid, key, "actual_value")), Decimal
+            ):
+                quantitative.append(key)
+        shapes.append(ScorecardShape(sid, tuple(card["budget"]), tuple(card["indicators"]), tuple(quantitative)))
+    return shapes
+
+
+def _s(v: Value) -> str | None:
+    return None if v is None else str(v)
+
+
+def written_shape(read: WorkbookRead) -> Shape:
+    """The shape the writer wrote, from the defined names (rows keep their names when rows move)."""
+    edition = read.edition
+    codes: dict[str, list[str]] = {}
+    slots: dict[str, int] = {}
+    cards: dict[str, dict[str, list[tuple[int, str]]]] = {}
+    for ref, (_, row, _) in sorted(read.names.items(), key=lambda kv: kv[1][1]):
+        table = next((t for t in edition.tables if t.id == ref.table), None)
+        if table is not None and table.coded is not None and ref.col == "code":
+            if ref.row.startswith("s") and ref.row[1:].isdigit():
+                slots[ref.table] = slots.get(ref.table, 0) + 1
+            else:
+                codes.setdefault(ref.table, []).append(ref.row)
+        elif table is None and ref.table.startswith("S"):
+            card = cards.setdefault(ref.table, {"budget": [], "indicators": []})
+            if ref.col == "annual_budget":
+                card["budget"].append((row, ref.row))
+            elif ref.col == "level1":
+                card["indicators"].append((row, ref.row))
+    shapes = []
+    for sid in sorted(cards, key=lambda s: int(s[1:])):
+        budget = tuple(k for _, k in sorted(cards[sid]["budget"]))
+        indicators = tuple(k for _, k in sorted(cards[sid]["indicators"]))
+        shapes.append(ScorecardShape(sid, budget, indicators, ()))
+    for table in edition.tables:
+        if table.coded is not None:
+            codes.setdefault(table.id, [])
+    return Shape(edition, codes=codes, scorecards=shapes, unit_type=read.identity.get("unit_type") or None, slots=slots)
+
+
+def validate_workbook(path: str | Path) -> WorkbookResult:
+    """Every finding for one workbook; an unreadable file gives one file-level finding.
+
+    A cell holding a constant is taken as typed; a cell holding a formula is recomputed from the
+    rule that defines it (cached values are never read). A formula the writer wrote that is now a
+    constant (formula-replaced) or different text (formula-modified) is reported at its cell.
+    """
+    name = str(path)
+    try:
+        read = read_workbook(path)
+    except WorkbookError as exc:
+        return WorkbookResult(name, [exc.finding], readable=False)
+    edition = read.edition
+    findings = list(read.findings)
+    values: dict[CellRef, Value] = {ref: c.value for ref, c in read.cells.items() if c.value is not None}
+    shape = Shape(
+        edition,
+        codes={t: [c for c, _ in codes] for t, codes in read.codes.items()},
+        scorecards=_scorecard_shapes(read, values),
+        unit_type=read.identity.get("unit_type") or None,
+    )
+    # 1. formula integrity, against what the writer wrote
+    if read.names and not read.by_layout:
+        written, where = written_shape(read), read.names
+    else:
+        written, where = shape, read.addresses
+    for check in formula_order(instantiate(written)):
+        cell = check.defines
+        assert cell is not None
+        address = where.get(cell)
+        data_ref = read.ref_at.get(address) if address else None
+        content = read.cells.get(data_ref) if data_ref else None
+        if content is None or data_ref is None:
+            continue
+        if content.formula is None:
+            findings.append(_formula_finding(read, data_ref, "formula-replaced", content.raw, check.id))
+        else:
+            expected = check.rhs.render(Locator(where, address[0]))  # type: ignore[index]
+            if _norm_formula(expected) != _norm_formula(content.formula):
+                raw = "=" + content.formula
+                findings.append(_formula_finding(read, data_ref, "formula-modified", raw, check.id, expected))
+    # 2. values: constants as typed, formulas recomputed through the rules of the data's shape
+    checks = instantiate(shape)
+    order = formula_order(checks)
+    defined = {c.defines for c in order}
+    frozen = {ref: c.value for ref, c in read.cells.items() if ref in defined and c.formula is None}
+    inputs = {ref: v for ref, v in values.items() if ref not in defined}
+    computed = recompute(checks, inputs, frozen, order)
+    report, model_findings = build_report(read, computed)
+    findings.extend(model_findings)
+    labeler = Labeler(edition, {t: dict(c) for t, c in read.codes.items()}, report.scorecards if report else [])
+    unit = read.identity.get("amount_unit") or edition.info.amount_unit
+    for f in Evaluator(edition, computed, labeler, unit).run(checks):
+        findings.append(_place(read, f))
+    return WorkbookResult(name, findings, report, edition.id)
+
+
+def _place(read: WorkbookRead, f: Finding) -> Finding:
+    if f.table is None or f.row is None or f.column is None:
+        return f
+    ref = CellRef(f.table, f.row.key, f.column.key)
+    found = read.addresses.get(ref)
+    if found is None:
+        return f
+    return f.model_copy(update={"sheet": found[0], "cell": read.a1(ref)})
+
+
+def _formula_finding(
+    read: WorkbookRead, cell: CellRef, code: str, raw: Any, rule_id: str, expected: str | None = None
+) -> Finding:
+    sheet, _, _ = read.addresses[cell]
+    a1 = read.a1(cell)
+    labeler = Labeler(read.edition, {t: dict(c) for t, c in read.codes.items()})
+    where = labeler.describe(cell)
+    if code == "formula-replaced":
+        shown = "空白" if raw in (None, "") else f"常数 {raw}"
+        text = f"{sheet}!{a1} {where}：公式（{rule_id}）已被替换为{shown}，审核按填写的值进行"
+    else:
+        text = f"{sheet}!{a1} {where}：公式已被改动（现为 {raw}，应为 ={expected}），审核按应有公式重新计算"
+    return Finding(
+        rule_id="F05" if code == "formula-replaced" else "F06",
+        family="F",
+        code=code,
+        severity="warning",
+        message=f"[{'F05' if code == 'formula-replaced' else 'F06'}] {text}",
+        table=cell.table,
+        table_label=labeler.table_label(cell.table),
+        sheet=sheet,
+        cell=a1,
+        row=labeler.row(cell),
+        column=labeler.column(cell),
+        actual=str(raw) if raw is not None else None,
+        cells=(str(cell),),
+    )
+
+
+def build_report(read: WorkbookRead, values: dict[CellRef, Value]) -> tuple[Report | None, list[Finding]]:
+    """The report model of what was read (derived cells as recomputed); problems become findings."""
+    edition: Edition = read.edition
+    meta = {
+        "unit_name": read.identity.get("unit_name") or "（未知单位）",
+        "year": int(read.identity.get("year") or edition.info.year),
+        "edition": edition.id,
+        "amount_unit": read.identity.get("amount_unit") or None,
+        "unit_type": read.identity.get("unit_type") or None,
+    }
+    cards = [(c["sid"], c["budget"], c["indicators"]) for c in read.scorecards]
+    data = assemble(edition, meta, read.codes, values, cards)
+    try:
+        return report_model(edition.id).model_validate(data), []
+    except ValidationError as exc:
+        findings = [
+            Finding(
+                rule_id="F07",
+                family="F",
+                code="invalid-value",
+                severity="error",
+                message=f"[F07] {describe_loc(edition.id, tuple(e['loc']), data)}："
+                f"{str(e['msg']).removeprefix('Value error, ')}",
+            )
+            for e in exc.errors()
+        ]
+        return None, findings
