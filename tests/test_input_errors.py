@@ -70,8 +70,11 @@ def test_blank_is_not_zero():
 
 def test_cli_prints_one_clear_error_and_exits_2(tmp_path):
     bad = tmp_path / "bad.json"
-    bad.write_text('{"meta": {"unit_name": "x", "year": 2022, "edition": "shanxi-2022"}, '
-                   '"tables": {"T10": {"vehicles_other": {"count": -1}}}}', encoding="utf-8")
+    bad.write_text(
+        '{"meta": {"unit_name": "x", "year": 2022, "edition": "shanxi-2022"}, '
+        '"tables": {"T10": {"vehicles_other": {"count": -1}}}}',
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(main, ["validate", str(bad)])
     assert result.exit_code == 2
     assert "Traceback" not in result.output

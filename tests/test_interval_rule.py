@@ -66,7 +66,9 @@ def test_bound_formula_counts_weights():
     a, b, c = (CellRef("T", k, "v") for k in "abc")
     values = {a: Decimal(1), b: Decimal(2), c: Decimal(3)}
     assert interval_bound(Ref(a), sum_of([b, c]), values.get, 2) == Decimal("0.015")
-    bound, strict, rounding = bound_for(Tolerance(kind="auto"), Ref(a), sum_of([b, c]), values.get, Decimal(1), "万元", 2)
+    bound, strict, rounding = bound_for(
+        Tolerance(kind="auto"), Ref(a), sum_of([b, c]), values.get, Decimal(1), "万元", 2
+    )
     assert (bound, strict, rounding) == (Decimal("0.015"), False, True)
     assert bound_for(Tolerance(kind="auto"), Ref(a), sum_of([b, c]), values.get, Decimal(1), "元", 2)[0] == 0
 

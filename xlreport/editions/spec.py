@@ -59,6 +59,9 @@ class RowSpec(_Frozen):
         return self.name or self.label or (self.key or "")
 
 
+_ROW_INDEX: dict[int, tuple[TableSpec, dict[str, tuple[PanelSpec, RowSpec]]]] = {}
+
+
 class CodedSpec(_Frozen):
     """A panel whose rows are 功能分类 codes (类/款/项) the data supply, plus a 合计 row."""
 
@@ -100,10 +103,11 @@ class TableSpec(_Frozen):
         return [(p, r) for p in self.panels for r in p.rows if r.key is not None]
 
     def row(self, key: str) -> tuple[PanelSpec, RowSpec] | None:
-        for p, r in self.fixed_rows():
-            if r.key == key:
-                return p, r
-        return None
+        index = _ROW_INDEX.get(id(self))
+        if index is None or index[0] is not self:
+            index = (self, {r.key: (p, r) for p, r in self.fixed_rows() if r.key is not None})
+            _ROW_INDEX[id(self)] = index
+        return index[1].get(key)
 
     def value_columns_of(self, panel: PanelSpec, row: RowSpec | None) -> tuple[ColumnSpec, ...]:
         cols = panel.value_columns()

@@ -72,6 +72,7 @@ class WorkbookRead:
 
 
 # ---------------------------------------------------------------------- numbers typed as text
+_CENT = Decimal("0.01")
 _UNIT_SUFFIX = re.compile(r"(万元|元|%|％)$")
 
 
@@ -258,6 +259,8 @@ def _content(read: WorkbookRead, ws: Worksheet, ref: CellRef, r: int, c: int, ki
         )
     elif note == "bad":
         read.findings.append(_cell_finding(read, ref, "error", "not-a-number", f"应填写数字，实为文本“{raw}”"))
+    elif value is not None and kind == "amount" and value == value.quantize(_CENT):
+        value = value.quantize(_CENT)  # a float read back as 113569.8 was typed as 113,569.80
     elif value is not None and kind == "count" and (value != value.to_integral_value() or value < 0):
         read.findings.append(_cell_finding(read, ref, "error", "bad-count", f"数量应为非负整数，实为 {value}"))
         value = None

@@ -63,7 +63,7 @@ def recompute(
             values[cell] = frozen[cell]
             continue
         refs = list(check.rhs.refs())
-        if refs and all(values.get(r) is None for r in refs):
+        if all(values.get(r) is None for r in refs):
             values.pop(cell, None)
             continue
         try:

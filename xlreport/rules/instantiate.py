@@ -96,8 +96,26 @@ def instantiate(shape: Shape, rules: tuple[RuleSpec, ...] | None = None) -> list
     """Every relation of the edition's rules over the rows of ``shape``, in rule order.
 
     A rule instance with ``define`` defines its left cell unless an earlier instance already did.
+    Results are cached per shape (batches validate many workbooks of the same shape).
     """
-    rules = shape.edition.rules if rules is None else rules
+    if rules is None:
+        return list(_cached(shape.signature(), shape))
+    return _instantiate(shape, rules)
+
+
+_CACHE: dict[tuple[object, ...], tuple[Check, ...]] = {}
+
+
+def _cached(key: tuple[object, ...], shape: Shape) -> tuple[Check, ...]:
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) >= 64:
+            _CACHE.pop(next(iter(_CACHE)))
+        found = _CACHE[key] = tuple(_instantiate(shape, shape.edition.rules))
+    return found
+
+
+def _instantiate(shape: Shape, rules: tuple[RuleSpec, ...]) -> list[Check]:
     checks: list[Check] = []
     defined: set[CellRef] = set()
 

@@ -33,6 +33,17 @@ class Shape:
     unit_type: str | None = None
     slots: dict[str, int] = field(default_factory=dict)  # coded table id → empty code rows (templates)
 
+    def signature(self) -> tuple[object, ...]:
+        """Everything instantiation depends on, hashable."""
+        return (
+            self.edition.id,
+            id(self.edition),
+            tuple(sorted((t, tuple(c)) for t, c in self.codes.items())),
+            tuple(self.scorecards),
+            self.unit_type,
+            tuple(sorted(self.slots.items())),
+        )
+
     def codes_of(self, table_id: str) -> list[str]:
         return self.codes.get(table_id, [])
 

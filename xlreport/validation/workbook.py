@@ -115,6 +115,12 @@ def validate_workbook(path: str | Path) -> WorkbookResult:
         read = read_workbook(path)
     except WorkbookError as exc:
         return WorkbookResult(name, [exc.finding], readable=False)
+    return validate_read(read)
+
+
+def validate_read(read: WorkbookRead) -> WorkbookResult:
+    """The findings of a workbook already read (tests mutate a read to probe every cell cheaply)."""
+    name = read.path
     edition = read.edition
     findings = list(read.findings)
     values: dict[CellRef, Value] = {ref: c.value for ref, c in read.cells.items() if c.value is not None}
@@ -124,7 +130,11 @@ def validate_workbook(path: str | Path) -> WorkbookResult:
         scorecards=_scorecard_shapes(read, values),
         unit_type=read.identity.get("unit_type") or None,
     )
-    # 1. formula integrity, against what the writer wrote
+    checks = instantiate(shape)
+    order = formula_order(checks)
+    data_defs = {c.defines: c for c in order}
+    # 1. formula integrity: the formula the writer wrote, or the one the rows now present call for
+    #    (a range that grew over an inserted row is right, not modified)
     if read.names and not read.by_layout:
         written, where = written_shape(read), read.names
     else:
@@ -141,12 +151,13 @@ def validate_workbook(path: str | Path) -> WorkbookResult:
             findings.append(_formula_finding(read, data_ref, "formula-replaced", content.raw, check.id))
         else:
             expected = check.rhs.render(Locator(where, address[0]))  # type: ignore[index]
-            if _norm_formula(expected) != _norm_formula(content.formula):
+            accepted = {_norm_formula(expected)}
+            if data_ref in data_defs:
+                accepted.add(_norm_formula(data_defs[data_ref].rhs.render(Locator(read.addresses, address[0]))))  # type: ignore[index]
+            if _norm_formula(content.formula) not in accepted:
                 raw = "=" + content.formula
                 findings.append(_formula_finding(read, data_ref, "formula-modified", raw, check.id, expected))
     # 2. values: constants as typed, formulas recomputed through the rules of the data's shape
-    checks = instantiate(shape)
-    order = formula_order(checks)
     defined = {c.defines for c in order}
     frozen = {ref: c.value for ref, c in read.cells.items() if ref in defined and c.formula is None}
     inputs = {ref: v for ref, v in values.items() if ref not in defined}

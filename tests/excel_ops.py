@@ -1,0 +1,65 @@
+"""What a person does to a workbook in Excel, done with openpyxl for tests.
+
+openpyxl's insert_rows moves cells but not the references to them; Excel also shifts every
+formula reference and defined name at or below the inserted row. ``insert_row`` does both.
+"""
+
+from __future__ import annotations
+
+import re
+
+from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.workbook.workbook import Workbook
+
+_REF = re.compile(r"^(?:(?P<sheet>'[^']+'|[^!]+)!)?(?P<a>\$?[A-Z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Z]{1,3}\$?\d+))?$")
+_CELL = re.compile(r"(\$?[A-Z]{1,3})(\$?)(\d+)")
+
+
+def _shift(cell: str, at: int) -> str:
+    m = _CELL.fullmatch(cell)
+    assert m, cell
+    col, dollar, row = m.group(1), m.group(2), int(m.group(3))
+    return f"{col}{dollar}{row + 1 if row >= at else row}"
+
+
+def _shift_ref(text: str, home: str, sheet: str, at: int) -> str:
+    m = _REF.match(text)
+    if not m:
+        return text
+    target = (m.group("sheet") or home).strip("'")
+    if target != sheet:
+        return text
+    a, b = m.group("a"), m.group("b")
+    prefix = f"{m.group('sheet')}!" if m.group("sheet") else ""
+    return prefix + _shift(a, at) + (f":{_shift(b, at)}" if b else "")
+
+
+def shift_formula(formula: str, home: str, sheet: str, at: int) -> str:
+    tok = Tokenizer(formula)
+    out = []
+    for t in tok.items:
+        if t.type == Token.OPERAND and t.subtype == Token.RANGE:
+            out.append(_shift_ref(t.value, home, sheet, at))
+        else:
+            out.append(t.value)
+    return "=" + "".join(out)
+
+
+def insert_row(wb: Workbook, sheet: str, at: int) -> None:
+    """Insert an empty row before 1-based row ``at`` of ``sheet``, as Excel does."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.value = shift_formula(cell.value, ws.title, sheet, at)
+    ws = wb[sheet]
+    merged = [str(r) for r in ws.merged_cells.ranges]
+    for r in merged:
+        ws.unmerge_cells(r)
+    ws.insert_rows(at)
+    for r in merged:
+        ws.merge_cells(_shift_ref(r, sheet, sheet, at))
+    for name, dn in list(wb.defined_names.items()):
+        dests = list(dn.destinations)
+        if len(dests) == 1 and dests[0][0] == sheet:
+            dn.attr_text = "'" + sheet + "'!" + _shift(dests[0][1], at)

@@ -1,0 +1,200 @@
+"""Reading and validating returned workbooks: round trip, mutation matrix, formulas, inserted rows."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from xlreport import load_report
+from xlreport.excel.reader import CellContent, read_workbook
+from xlreport.excel.writer import write_report
+from xlreport.export import report_to_json
+from xlreport.rules.instantiate import instantiate
+from xlreport.synthetic import random_report
+from xlreport.validation.workbook import validate_read, validate_workbook, written_shape
+
+from .excel_ops import insert_row
+
+# Inputs whose every path into a check is absorbed by a formula: 年初 balances flow into 年末 (a formula),
+# so the grand totals still meet. Nothing can be wrong with them on their own.
+FREE_BY_DESIGN = {"T04[begin_general].amount", "T04[begin_fund].amount", "T04[begin_capital].amount"}
+
+
+def sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory, edition):
+    report = random_report(edition, seed=0)
+    path = tmp_path_factory.mktemp("v") / "filled.xlsx"
+    write_report(path, report)
+    return report, path
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_round_trip_is_clean_and_exports_the_same_report(tmp_path, edition, seed):
+    report = random_report(edition, seed=seed, items=4 + seed, scorecards=seed % 3)
+    path = tmp_path / "r.xlsx"
+    write_report(path, report)
+    before = sha(path)
+    result = validate_workbook(path)
+    assert result.findings == []
+    assert result.valid
+    assert result.report is not None
+    assert result.report.cells() == report.cells()
+    assert load_report(report_to_json(result.report).encode()).cells() == report.cells()
+    assert sha(path) == before  # the input is never modified
+
+
+def _closures(read):
+    checks = instantiate(written_shape(read))
+    defs = {c.defines: c for c in checks if c.defines}
+    users: dict = {}
+    for cell, c in defs.items():
+        for r in c.rhs.refs():
+            users.setdefault(r, set()).add(cell)
+
+    def closure(ref):
+        out, stack = {ref}, [ref]
+        while stack:
+            for y in users.get(stack.pop(), ()):
+                if y not in out:
+                    out.add(y)
+                    stack.append(y)
+        return out
+
+    return checks, defs, closure
+
+
+def test_mutation_matrix_every_checked_input(filled):
+    """Each input cell a check depends on: +0.01, +1, ×10 and a negative value each give a finding
+    at that cell or on a rule over it (through the formulas that read it)."""
+    _, path = filled
+    read = read_workbook(path)
+    assert validate_read(read).findings == []
+    checks, defs, closure = _closures(read)
+    eq = [c for c in checks if c.defines is None and c.op == "="]
+    ineq = [c for c in checks if c.defines is None and c.op in ("<=", ">=")]
+    tested = 0
+    for ref, content in list(read.cells.items()):
+        if ref in defs or content.formula or ref.col in ("code", "name") or isinstance(content.value, str):
+            continue
+        reach = {str(x) for x in closure(ref)}
+        covered_eq = any(reach & {str(c) for c in ch.cells()} for ch in eq) and str(ref) not in FREE_BY_DESIGN
+        covered_ineq = any(reach & {str(c) for c in ch.cells()} for ch in ineq)
+        if not (covered_eq or covered_ineq):
+            continue
+        v = content.value or Decimal(0)
+        hits = {}
+        for kind, new in (("+0.01", v + Decimal("0.01")), ("+1", v + 1), ("x10", v * 10), ("neg", -v or Decimal(-1))):
+            if new == v:
+                continue
+            read.cells[ref] = CellContent(new, None, new)
+            findings = validate_read(read).findings
+            hits[kind] = [f for f in findings if f.cell == read.a1(ref) or reach & set(f.cells)]
+            assert all(f.sheet and f.cell for f in hits[kind]), "every finding names its sheet and cell"
+        read.cells[ref] = content
+        if covered_eq:
+            assert all(hits.values()), (str(ref), {k: bool(v) for k, v in hits.items()})
+        else:  # only inequalities: the direction that crosses the bound must be caught
+            assert any(hits.values()), str(ref)
+        tested += 1
+    assert tested > 200
+
+
+def test_every_formula_replaced_by_a_constant_is_named(filled):
+    _, path = filled
+    read = read_workbook(path)
+    formula_cells = [ref for ref, c in read.cells.items() if c.formula is not None]
+    assert len(formula_cells) > 200
+    for ref in formula_cells:
+        content = read.cells[ref]
+        read.cells[ref] = CellContent(Decimal("12345.67"), None, 12345.67)
+        findings = validate_read(read).findings
+        read.cells[ref] = content
+        replaced = [f for f in findings if f.code == "formula-replaced"]
+        assert [f.cell for f in replaced] == [read.a1(ref)], str(ref)
+        assert replaced[0].severity == "warning"
+
+
+def _cell_of(wb, name):
+    sheet, coord = list(wb.defined_names[name].destinations)[0]
+    return wb[sheet][coord.replace("$", "")]
+
+
+def test_a_total_typed_over_its_formula_fails_its_rule(tmp_path, filled):
+    _, path = filled
+    wb = load_workbook(path)
+    cell = _cell_of(wb, "xr.T10.procurement_total.amount")
+    cell.value = 1.0
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    findings = validate_workbook(edited).findings
+    codes = {(f.code, f.cell, f.severity) for f in findings}
+    assert ("formula-replaced", cell.coordinate, "warning") in codes
+    assert ("procurement-total", cell.coordinate, "error") in codes
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "severity", "value"),
+    [
+        ("1,234.50", "number-as-text", "info", Decimal("1234.50")),
+        ("１２３４", "number-as-text", "info", Decimal("1234")),
+        (" 12.5 ", "number-as-text", "info", Decimal("12.5")),
+        ("12.50元", "number-as-text", "info", Decimal("12.50")),
+        ("abc", "not-a-number", "error", None),
+    ],
+)
+def test_numbers_typed_as_text(tmp_path, filled, typed, code, severity, value):
+    _, path = filled
+    wb = load_workbook(path)
+    cell = _cell_of(wb, "xr.T10.goods.amount")
+    cell.value = typed
+    edited = tmp_path / "text.xlsx"
+    wb.save(edited)
+    read = read_workbook(edited)
+    found = [f for f in read.findings if f.cell == cell.coordinate]
+    assert [(f.code, f.severity) for f in found] == [(code, severity)]
+    ref = next(r for r in read.cells if str(r) == "T10[goods].amount")
+    assert read.cells[ref].value == value
+
+
+def test_inserted_item_rows_with_consistent_numbers_give_no_error(tmp_path, filled):
+    """A person inserts the same new 项 in 公开02 and 公开03 (经营收入 = 经营支出), as Excel would."""
+    report, path = filled
+    wb = load_workbook(path)
+    t03 = wb["公开03"]
+    codes = [t03.cell(row=r, column=1).value for r in range(1, t03.max_row + 1)]
+    leaf = next(c for c in codes if isinstance(c, str) and len(c) == 7)
+    new_code = leaf[:5] + ("98" if leaf[5:] != "98" else "97")
+    for sheet, column in (("公开02", 7), ("公开03", 7)):  # G: 经营收入 in 02, 经营支出 in 03
+        ws = wb[sheet]
+        at = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == leaf) + 1
+        insert_row(wb, sheet, at)
+        ws.cell(row=at, column=1).value = new_code
+        ws.cell(row=at, column=2).value = "新增项目"
+        ws.cell(row=at, column=column).value = 500.25
+        ws.cell(row=at, column=3).value = 500.25  # the row total (本年收入/支出合计), typed too
+    edited = tmp_path / "inserted.xlsx"
+    wb.save(edited)
+    result = validate_workbook(edited)
+    assert [f for f in result.findings if f.severity == "error"] == []
+    assert result.report is not None
+    assert new_code in [c for c, _ in result.report.codes("T03")]
+    t01 = result.report.tables.T01
+    before = report.tables.T01
+    assert t01.operating.amount == (before.operating.amount if before.operating else 0) + Decimal("500.25")
+
+
+def test_protection_removed_is_an_info_finding(tmp_path, filled):
+    _, path = filled
+    wb = load_workbook(path)
+    wb["公开05"].protection.sheet = False
+    edited = tmp_path / "unprotected.xlsx"
+    wb.save(edited)
+    findings = validate_workbook(edited).findings
+    assert [(f.code, f.severity, f.sheet) for f in findings] == [("protection-removed", "info", "公开05")]
