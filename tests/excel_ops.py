@@ -59,7 +59,7 @@ def insert_row(wb: Workbook, sheet: str, at: int) -> None:
     ws.insert_rows(at)
     for r in merged:
         ws.merge_cells(_shift_ref(r, sheet, sheet, at))
-    for name, dn in list(wb.defined_names.items()):
+    for _name, dn in list(wb.defined_names.items()):
         dests = list(dn.destinations)
         if len(dests) == 1 and dests[0][0] == sheet:
             dn.attr_text = "'" + sheet + "'!" + _shift(dests[0][1], at)

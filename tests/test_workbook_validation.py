@@ -122,7 +122,7 @@ def test_every_formula_replaced_by_a_constant_is_named(filled):
 
 
 def _cell_of(wb, name):
-    sheet, coord = list(wb.defined_names[name].destinations)[0]
+    sheet, coord = next(iter(wb.defined_names[name].destinations))
     return wb[sheet][coord.replace("$", "")]
 
 

@@ -56,7 +56,7 @@ def test_formulas_use_only_portable_functions(filled, template):
 
 def test_every_derived_cell_is_a_locked_formula_and_inputs_are_unlocked(filled, report):
     wb = load_workbook(filled)
-    names = {parse_defined_name(k): list(v.destinations)[0] for k, v in wb.defined_names.items()}
+    names = {parse_defined_name(k): next(iter(v.destinations)) for k, v in wb.defined_names.items()}
     checks = instantiate(shape_of(report))
     defined = {c.defines for c in checks if c.defines is not None}
     assert defined, "the rule set defines cells"
@@ -81,7 +81,7 @@ def test_cached_values_equal_python(filled, report):
     """Each formula's cached value is what the rule computes (read back without recalculation)."""
     cached = load_workbook(filled, data_only=True)
     wb = load_workbook(filled)
-    names = {parse_defined_name(k): list(v.destinations)[0] for k, v in wb.defined_names.items()}
+    names = {parse_defined_name(k): next(iter(v.destinations)) for k, v in wb.defined_names.items()}
     values = report.cells()
     checked = 0
     for ref, (sheet, coord) in names.items():

@@ -8,6 +8,7 @@ the whole rule set. Works for any edition whose tables use the common row and co
 
 from __future__ import annotations
 
+import itertools
 import random
 from decimal import Decimal
 from typing import Any
@@ -33,7 +34,7 @@ def _split(rng: random.Random, total: Decimal, parts: int) -> list[Decimal]:
     cents = int(total / CENT)
     cuts = sorted(rng.randint(0, cents) for _ in range(parts - 1))
     bounds = [0, *cuts, cents]
-    return [Decimal(b - a) * CENT for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [Decimal(b - a) * CENT for a, b in itertools.pairwise(bounds)]
 
 
 def random_codes(edition: Edition, rng: random.Random, items: int) -> list[tuple[str, str]]:
@@ -192,4 +193,4 @@ def _scorecard(edition: Edition, rng: random.Random, sid: str, spent: Decimal, i
 def _int_split(rng: random.Random, total: int, parts: int) -> list[int]:
     cuts = sorted(rng.randint(1, total - 1) for _ in range(parts - 1)) if parts > 1 else []
     bounds = [0, *cuts, total]
-    return [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(bounds)]
