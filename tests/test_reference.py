@@ -33,7 +33,18 @@ def test_reference_transcription_totals(reference):
     t = report.tables
     assert t.T01.income_grand_total.amount == Decimal("4777056.13")
     assert [r.code for r in t.T03.rows] == [
-        "201", "20103", "2010306", "208", "20805", "2080505", "210", "21011", "2101101", "2101103", "221", "22102",
+        "201",
+        "20103",
+        "2010306",
+        "208",
+        "20805",
+        "2080505",
+        "210",
+        "21011",
+        "2101101",
+        "2101103",
+        "221",
+        "22102",
         "2210201",
     ]
     assert t.T08.rows == [] and t.T08.total is None and t.T09.rows == []

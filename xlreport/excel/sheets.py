@@ -225,15 +225,12 @@ def write_checks_sheet(
             status_formula = f'=IF({d}={e},"{PASS}","{FAIL}")'
             ok = (lv or "") == (rv or "")
         else:
-            diff = (_num(lv) - _num(rv)) if lv is not None and rv is not None else None
+            diff = _num(lv) - _num(rv)  # a blank side is 0, as the spreadsheet computes it
             ws.write_formula(row, 6, f"={d}-{e}", num, _cache(diff))
             cond = {"=": f"ABS({g})<=0.000001", "<=": f"{g}<=0.000001", ">=": f"{g}>=-0.000001"}[check.op]
             status_formula = f'=IF({cond},"{PASS}","{FAIL}")'
-            ok = diff is not None and (
-                abs(diff) <= Decimal("0.000001")
-                if check.op == "="
-                else (diff <= Decimal("0.000001") if check.op == "<=" else diff >= Decimal("-0.000001"))
-            )
+            eps = Decimal("0.000001")
+            ok = abs(diff) <= eps if check.op == "=" else (diff <= eps if check.op == "<=" else diff >= -eps)
         cell = single_ref(check.lhs)
         if check.rule.skip_blank and cell is not None:
             status_formula = f'=IF({locate(cell)}="","",{status_formula[1:]})'

@@ -138,6 +138,7 @@ class WorkbookWriter:
         self.frozen = frozen
         self.inputs = inputs_of(self.checks, given)
         self.values = recompute(self.checks, self.inputs, frozen, self.order)
+        self.shown = self._as_shown()
         for check in self.checks:  # the 建议得分 display cells of scorecards: K4's right-hand side
             if check.rule.family == "K4" and check.scorecard:
                 cell = check.anchor
@@ -185,7 +186,7 @@ class WorkbookWriter:
         sheets.write_guide(guide, fmt, self.edition, summaries)
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
-        sheets.write_checks_sheet(wb, fmt, self.checks, self.values, self.labeler, self._locator)
+        sheets.write_checks_sheet(wb, fmt, self.checks, self.shown, self.labeler, self._locator)
         wb.close()
         return formulas, inputs
 
@@ -292,10 +293,23 @@ class WorkbookWriter:
         title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
         return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
 
+    def _as_shown(self) -> dict[CellRef, Value]:
+        """Every cell as a spreadsheet shows it: a formula over blank cells gives 0 (or text), not blank."""
+        shown = dict(self.values)
+        for check in self.order:
+            cell = check.defines
+            if cell is None or cell in self.frozen:
+                continue
+            try:
+                shown[cell] = check.rhs.evaluate(shown.get)
+            except Undefined:
+                shown[cell] = None
+        return shown
+
     def _cached(self, check: Check) -> Value:
         """What the formula computes from the values written: exactly what a spreadsheet shows."""
         try:
-            return check.rhs.evaluate(self.values.get)
+            return check.rhs.evaluate(self.shown.get)
         except Undefined:
             return "#DIV/0!"
 

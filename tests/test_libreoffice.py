@@ -1,0 +1,105 @@
+"""LibreOffice, a real spreadsheet client, recalculates what the writer wrote and gets the same numbers.
+
+Skipped, with a message, only where LibreOffice is not installed (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+import xlreport
+from xlreport.excel.layout import parse_defined_name
+from xlreport.excel.writer import write_report, write_template
+from xlreport.rules.instantiate import instantiate
+from xlreport.synthetic import random_report
+from xlreport.validation.engine import shape_of
+
+from .conftest import EXAMPLE
+from .libreoffice import compare, convert, soffice
+
+pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+
+RANDOM_REPORTS = 50
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory, edition):
+    """All workbooks under test, converted (and so recalculated) in one LibreOffice run."""
+    out = tmp_path_factory.mktemp("lo")
+    reference = xlreport.load_report(EXAMPLE)
+    files = [
+        write_template(out / "template.xlsx", edition, "晋城市政务服务中心", 2023).path,
+        write_template(out / "template-codes.xlsx", edition, "某局", 2023, codes=["2010306", "2080505"]).path,
+        write_report(out / "reference.xlsx", reference).path,
+        write_report(out / "reference-as-published.xlsx", reference, as_published=True).path,
+    ]
+    for seed in range(RANDOM_REPORTS):
+        report = random_report(edition, seed=1000 + seed, items=3 + seed % 9, scorecards=seed % 4)
+        files.append(write_report(out / f"random-{seed}.xlsx", report).path)
+    converted = convert(files, out / "recalculated")
+    return dict(zip(files, converted, strict=True))
+
+
+def test_every_formula_recalculates_to_its_cached_value(recalculated):
+    assert len(recalculated) == 4 + RANDOM_REPORTS
+    problems = {}
+    for original, fresh in recalculated.items():
+        found = compare(original, fresh)
+        if found:
+            problems[original.name] = found[:5]
+    assert problems == {}
+
+
+def test_the_as_published_constant_stays_and_the_formula_version_computes(recalculated):
+    by_name = {p.name: q for p, q in recalculated.items()}
+    pub = load_workbook(by_name["reference-as-published.xlsx"], data_only=True)
+    live = load_workbook(by_name["reference.xlsx"], data_only=True)
+    # 公开10 行次1 合计 is the row under the section title and header: C6
+    assert pub["公开10"]["A6"].value == "合计"
+    assert pub["公开10"]["C6"].value == pytest.approx(75425.00)
+    assert live["公开10"]["C6"].value == pytest.approx(130652.46)
+
+
+def test_typing_the_reference_inputs_into_the_template_gives_its_totals(tmp_path, edition):
+    """A person fills the blank template (with the reference's 项 codes) cell by cell; LibreOffice
+    recalculates; every total equals the reference's — 政府采购合计 the sum of its parts."""
+    reference = xlreport.load_report(EXAMPLE)
+    leaves = sorted({c for t in ("T02", "T03", "T05") for c, _ in reference.codes(t) if len(c) == 7})
+    path = write_template(tmp_path / "blank.xlsx", edition, "晋城市政务服务中心", 2022, codes=leaves).path
+    wb = load_workbook(path)
+    cell_of = {}
+    for name, dn in wb.defined_names.items():
+        ref = parse_defined_name(name)
+        if ref is not None:
+            sheet, coord = next(iter(dn.destinations))
+            cell_of[ref] = wb[sheet][coord.replace("$", "")]
+    checks = instantiate(shape_of(reference))
+    defined = {c.defines for c in checks if c.defines is not None}
+    typed = 0
+    for ref, value in reference.cells().items():
+        if ref in defined or ref.table.startswith("S") or ref not in cell_of:
+            continue
+        cell = cell_of[ref]
+        assert not cell.protection.locked, f"{ref} should be an input cell"
+        cell.value = float(value) if isinstance(value, Decimal) else value
+        typed += 1
+    assert typed > 40
+    filled = tmp_path / "filled-by-hand.xlsx"
+    wb.save(filled)
+    (fresh,) = convert([filled], tmp_path / "recalculated")
+    values = load_workbook(fresh, data_only=True)
+    expected = dict(reference.cells())
+    expected[next(r for r in expected if str(r) == "T10[procurement_total].amount")] = Decimal("130652.46")
+    compared = 0
+    for ref in defined:
+        if ref.table.startswith("S") or ref not in cell_of:
+            continue
+        cell = cell_of[ref]
+        got = values[cell.parent.title][cell.coordinate].value
+        want = expected.get(ref)
+        assert Decimal(repr(got or 0)) == (want or 0), (str(ref), got, want)
+        compared += 1
+    assert compared > 100
