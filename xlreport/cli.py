@@ -41,16 +41,17 @@ def main(debug: bool) -> None:
     Context.debug = debug
 
 
-def _edition(edition_id: str) -> Any:
-    from .editions import available_editions, load_edition
+def _edition(edition_id: str | None) -> Any:
+    from .editions import available_editions, default_edition, load_edition
 
+    edition_id = edition_id or default_edition()
     if edition_id not in available_editions():
         _fail(f"未知的表样版本“{edition_id}”（可用：{'、'.join(available_editions())}）")
     return load_edition(edition_id)
 
 
 @main.command()
-@click.option("--edition", "edition_id", default="shanxi-2022", show_default=True, help="表样版本。")
+@click.option("--edition", "edition_id", default=None, help="表样版本（默认见 editions/data/DEFAULT）。")
 @click.option("--dept", required=True, help="部门（单位）名称。")
 @click.option("--year", required=True, type=int, help="年度。")
 @click.option("--codes", default=None, help="预置的功能分类项级科目编码，逗号分隔。")
@@ -75,7 +76,7 @@ def template(
     """生成空白填报模板。
 
     \b
-    示例：xlreport template --edition shanxi-2022 --dept 某某局 --year 2023 \\
+    示例：xlreport template --dept 某某局 --year 2023 \\
             --codes 2010306,2080505 -o 模板.xlsx
     """
     from .excel.writer import write_template
@@ -359,9 +360,9 @@ def schema(directory: Path) -> None:
 
 
 @main.command()
-@click.option("--edition", "edition_id", default="shanxi-2022", show_default=True)
+@click.option("--edition", "edition_id", default=None, help="表样版本（默认见 editions/data/DEFAULT）。")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
-def rules(edition_id: str, fmt: str) -> None:
+def rules(edition_id: str | None, fmt: str) -> None:
     """列出表样版本的全部审核规则：编号、涉及的表、级别、说明和对应的公式。
 
     \b

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from .api import check
-from .editions import load_edition
 from .excel.writer import write_report, write_template
 from .validation.output import to_text
 from .validation.workbook import validate_workbook
@@ -21,10 +20,10 @@ def run_demo(directory: Path) -> int:
         click.echo(f"错误：找不到示例 {EXAMPLE}（demo 需要在仓库中运行）", err=True)
         return 2
     directory.mkdir(parents=True, exist_ok=True)
-    edition = load_edition("shanxi-2022")
-    blank = write_template(directory / "template-shanxi-2022.xlsx", edition, "晋城市政务服务中心", 2023)
-    click.echo(f"空白模板：{blank.path}（填报单元格 {blank.inputs} 个，公式 {blank.formulas} 个）")
     result = check(EXAMPLE)
+    edition = result.report.edition
+    blank = write_template(directory / f"template-{edition.id}.xlsx", edition, result.report.meta.unit_name, 2023)
+    click.echo(f"空白模板：{blank.path}（填报单元格 {blank.inputs} 个，公式 {blank.formulas} 个）")
     filled = write_report(directory / "jincheng-2022.xlsx", result.report)
     click.echo(f"参考报告工作簿：{filled.path}（公式 {filled.formulas} 个）")
     published = write_report(directory / "jincheng-2022-as-published.xlsx", result.report, as_published=True)

@@ -3,7 +3,7 @@
 Only input cells are drawn at random (in whole cents, so in 元 every relation holds exactly); every
 derived cell is then computed through the edition's defining rules, so a generated report satisfies
 the whole rule set. Works for any edition whose tables use the common row and column keys of the
-部门决算 tables (those of shanxi-2022).
+部门决算 tables; rows and columns an edition does not have are left out.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from .rules.shape import ScorecardShape, Shape
 CENT = Decimal("0.01")
 
 
-def _money(rng: random.Random, low: int, high: int) -> Decimal:
-    return Decimal(rng.randint(low * 100, high * 100)) * CENT
+def _money(rng: random.Random, low: int, high: int, per_unit: int = 1) -> Decimal:
+    """An amount between ``low`` and ``high`` 元 in the edition's unit (``per_unit`` 元 per unit), in cents."""
+    return Decimal(rng.randint(low * 100 // per_unit, max(1, high * 100 // per_unit))) * CENT
 
 
 def _split(rng: random.Random, total: Decimal, parts: int) -> list[Decimal]:
@@ -55,9 +56,16 @@ def random_codes(edition: Edition, rng: random.Random, items: int) -> list[tuple
 
 
 def random_report(
-    edition: Edition, seed: int = 0, items: int = 6, scorecards: int = 2, unit_type: str = "参公"
+    edition: Edition, seed: int = 0, items: int = 6, scorecards: int = 2, unit_type: str = "参公", in_yuan: bool = False
 ) -> Report:
+    """A consistent report; amounts in the edition's unit, or in 元 with ``in_yuan`` (see :func:`rounded_report`)."""
     rng = random.Random(seed)
+    per_unit = 10_000 if edition.info.amount_unit == "万元" and not in_yuan else 1
+    rand = rng
+
+    def _m(low: int, high: int) -> Decimal:
+        return _money(rand, low, high, per_unit)
+
     codes = random_codes(edition, rng, items)
     leaves = [c for c, _ in codes if len(c) == 7]
     inputs: dict[CellRef, Value] = {}
@@ -69,42 +77,47 @@ def random_report(
     # 公开05 (general budget) and 公开03 (all funds) by 项
     basic_total = project_total = Decimal(0)
     for code in leaves:
-        b, p = _money(rng, 1_000, 900_000), (_money(rng, 0, 300_000) if rng.random() < 0.6 else Decimal(0))
+        b, p = _m(1_000, 900_000), (_m(0, 300_000) if rng.random() < 0.6 else Decimal(0))
         put("T05", code, "basic", b)
         put("T05", code, "project", p)
         basic_total += b
         project_total += p
-        put("T03", code, "basic", b + (_money(rng, 0, 50_000) if rng.random() < 0.3 else 0))
-        put("T03", code, "project", p + (_money(rng, 0, 50_000) if rng.random() < 0.3 else 0))
+        put("T03", code, "basic", b + (_m(0, 50_000) if rng.random() < 0.3 else 0))
+        put("T03", code, "project", p + (_m(0, 50_000) if rng.random() < 0.3 else 0))
         if rng.random() < 0.2:
-            put("T03", code, "operating", _money(rng, 0, 20_000))
+            put("T03", code, "operating", _m(0, 20_000))
         # 公开02: income by 项; 财政拨款 is the general budget spent on the 项
         put("T02", code, "fiscal", b + p)
         if rng.random() < 0.3:
-            put("T02", code, "business", _money(rng, 0, 80_000))
+            put("T02", code, "business", _m(0, 80_000))
     general = basic_total + project_total
     put("T04", "general_budget", "amount", general)
     # 公开06: personnel and public expenditure add up to 公开05's totals
     personnel_basic, public_basic = _split(rng, basic_total, 2)
+    t06 = edition.table("T06")
+    detail_has_basic = any(c.key == "basic" for p in t06.panels for c in p.columns)
     p301 = ["30101", "30102", "30103", "30108", "30110", "30113"]
     for code, amount in zip(p301, _split(rng, personnel_basic, len(p301)), strict=True):
         put("T06", code, "amount", amount)
         put("T06", code, "basic", amount)
     p302 = ["30201", "30207", "30211", "30213", "30217", "30226", "30227", "30231", "30299"]
-    project_parts = _split(rng, project_total, len(p302) + 1)
+    if detail_has_basic:  # 金额 covers basic and project expenditure, 其中 the basic part
+        project_parts = _split(rng, project_total, len(p302) + 1)
+        put("T06", "31002", "amount", project_parts[-1])
+    else:  # a basic-only table: 决算数 is the basic expenditure
+        project_parts = [Decimal(0)] * (len(p302) + 1)
     for code, b, extra in zip(p302, _split(rng, public_basic, len(p302)), project_parts, strict=False):
         put("T06", code, "amount", b + extra)
         put("T06", code, "basic", b)
-    put("T06", "31002", "amount", project_parts[-1])
     # 公开07 三公: 决算 at least its 公开06 items
     t06 = {r.row: v for r, v in inputs.items() if r.table == "T06" and r.col == "amount"}
-    put("T07", "main", "final_reception", t06.get("30217", Decimal(0)) + _money(rng, 0, 2_000))
-    put("T07", "main", "final_car_running", t06.get("30231", Decimal(0)) + _money(rng, 0, 2_000))
+    put("T07", "main", "final_reception", t06.get("30217", Decimal(0)) + _m(0, 2_000))
+    put("T07", "main", "final_car_running", t06.get("30231", Decimal(0)) + _m(0, 2_000))
     for item in ("abroad", "car_purchase", "car_running", "reception"):
-        put("T07", "main", f"budget_{item}", _money(rng, 0, 60_000))
+        put("T07", "main", f"budget_{item}", _m(0, 60_000))
     # 公开10
     for row in ("goods", "works", "services"):
-        put("T10", row, "amount", _money(rng, 0, 400_000) if rng.random() < 0.7 else None)
+        put("T10", row, "amount", _m(0, 400_000) if rng.random() < 0.7 else None)
     running_row = "admin_units" if unit_type == "行政" else "civil_service_units"
     put("T10", running_row, "amount", public_basic)
     for row in ("vehicles_leaders", "vehicles_emergency", "vehicles_other"):
@@ -113,6 +126,8 @@ def random_report(
     cards: list[ScorecardShape] = []
     t03_project = sum((v for r, v in inputs.items() if r.table == "T03" and r.col == "project"), Decimal(0))
     executed = _split(rng, t03_project, scorecards) if scorecards else []
+    if not edition.scorecard.enabled:
+        executed = []
     for n, spent in enumerate(executed):
         cards.append(_scorecard(edition, rng, f"S{n + 1}", spent, inputs))
     shape = Shape(
@@ -124,6 +139,8 @@ def random_report(
     for t in edition.tables:
         if t.coded is not None:
             shape.codes.setdefault(t.id, [])
+    for ref in [r for r in inputs if not _exists(edition, r)]:
+        del inputs[ref]
     checks = instantiate(shape)
     values = recompute(checks, inputs)
     # 年初/年末 balances make the grand totals meet (R01-5)
@@ -144,6 +161,20 @@ def random_report(
     table_codes = {t: codes for t in shape.codes if shape.codes[t]}
     data = assemble(edition, meta, table_codes, values, [(c.sid, list(c.budget), list(c.indicators)) for c in cards])
     return report_model(edition.id).model_validate(data)
+
+
+def _exists(edition: Edition, ref: CellRef) -> bool:
+    """Whether the edition has this cell (scorecard cells always exist)."""
+    if ref.table.startswith("S"):
+        return True
+    try:
+        table = edition.table(ref.table)
+    except KeyError:
+        return False
+    if table.coded is not None:
+        return ref.col in {c.key for c in table.panels[0].value_columns()}
+    found = table.row(ref.row)
+    return found is not None and ref.col in {c.key for c in table.value_columns_of(*found)}
 
 
 def _scorecard(edition: Edition, rng: random.Random, sid: str, spent: Decimal, inputs: dict[CellRef, Value]) -> Any:
@@ -194,3 +225,23 @@ def _int_split(rng: random.Random, total: int, parts: int) -> list[int]:
     cuts = sorted(rng.randint(1, total - 1) for _ in range(parts - 1)) if parts > 1 else []
     bounds = [0, *cuts, total]
     return [b - a for a, b in itertools.pairwise(bounds)]
+
+
+def rounded_report(report: Report, per_unit: int = 10_000) -> Report:
+    """``report`` (exact, in 元) as a table printed in 万元 shows it: every cell divided by ``per_unit`` and
+    rounded on its own (half up), so totals may differ from the sum of their printed parts by a cent or two."""
+    from decimal import ROUND_HALF_UP
+
+    edition = report.edition
+    printed = {
+        ref: (
+            (v / per_unit).quantize(CENT, rounding=ROUND_HALF_UP)
+            if isinstance(v, Decimal) and not ref.table.startswith("S") and ref.col != "count"
+            else v
+        )
+        for ref, v in report.cells().items()
+    }
+    codes = {t.id: report.codes(t.id) for t in edition.tables if t.coded is not None}
+    cards = [(f"S{n + 1}", [], []) for n in range(len(report.scorecards))]
+    meta = report.meta.model_dump()
+    return report_model(edition.id).model_validate(assemble(edition, meta, codes, printed, cards))

@@ -1,6 +1,6 @@
 """Editions: each a description (data) of one region×year's tables, scorecard and rules."""
 
-from .loader import available_editions, chinese_ordinal, load_edition
+from .loader import available_editions, chinese_ordinal, default_edition, load_edition
 from .spec import ColumnSpec, Edition, PanelSpec, RowSpec, RuleSpec, TableSpec
 
 __all__ = [
@@ -12,5 +12,6 @@ __all__ = [
     "TableSpec",
     "available_editions",
     "chinese_ordinal",
+    "default_edition",
     "load_edition",
 ]

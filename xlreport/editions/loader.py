@@ -37,8 +37,12 @@ def _expand_rows(
         if entry.pop("classes", False):
             line = entry.pop("line", None)
             numbered = entry.pop("numbered", True)
-            for i, (code, name) in enumerate(classes):
-                label = f"{chinese_ordinal(i + 1)}、{name}" if numbered else name
+            n = 0
+            for i, (code, name, *flags) in enumerate(classes):
+                optional = "optional" in flags
+                if not optional:
+                    n += 1
+                label = f"{chinese_ordinal(n)}、{name}" if numbered and not optional else name
                 out.append(
                     {
                         "key": code,
@@ -47,6 +51,7 @@ def _expand_rows(
                         "name": name,
                         "line": None if line is None else line + i,
                         "groups": ["classes"],
+                        "optional": optional,
                     }
                 )
         elif "blank" in entry:
@@ -85,6 +90,17 @@ def _read(edition_id: str, name: str) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
+def _read_rules(edition_id: str) -> dict[str, Any]:
+    """rules.toml, with the rule files it includes (paths under editions/data) first, in order."""
+    own = _read(edition_id, "rules.toml")
+    rules: list[Any] = []
+    for include in own.get("include", []):
+        folder, _, name = include.partition("/")
+        rules.extend(_read(folder, name).get("rules", []))
+    rules.extend(own.get("rules", []))
+    return {"rules": rules}
+
+
 def build_edition(
     raw: dict[str, Any], tables: dict[str, Any], rules: dict[str, Any], narrative: dict[str, Any] | None = None
 ) -> Edition:
@@ -106,7 +122,7 @@ def build_edition(
     ).hexdigest()[:16]
     data = {
         "info": info,
-        "classes": [{"code": c, "name": n} for c, n in classes],
+        "classes": [{"code": c[0], "name": c[1], "optional": "optional" in c[2:]} for c in classes],
         "economic": economic,
         "tables": table_list,
         "scorecard": raw.get("scorecard", {}),
@@ -130,13 +146,20 @@ def _check_unique(items: list[str], what: str) -> None:
 
 @cache
 def load_edition(edition_id: str) -> Edition:
-    """The edition named ``edition_id`` (e.g. ``shanxi-2022``); raises KeyError when unknown."""
+    """The edition named ``edition_id`` (a folder under editions/data); raises KeyError when unknown."""
     if edition_id not in available_editions():
         raise KeyError(edition_id)
     raw = _read(edition_id, "edition.toml")
     return build_edition(
-        raw, _read(edition_id, "tables.toml"), _read(edition_id, "rules.toml"), _read(edition_id, "narrative.toml")
+        raw, _read(edition_id, "tables.toml"), _read_rules(edition_id), _read(edition_id, "narrative.toml")
     )
+
+
+@cache
+def default_edition() -> str:
+    """The edition used when none is named (editions/data/DEFAULT)."""
+    path = resources.files("xlreport.editions").joinpath("data", "DEFAULT")
+    return path.read_text(encoding="utf-8").strip()
 
 
 @cache

@@ -51,6 +51,8 @@ class RowSpec(_Frozen):
     disabled: tuple[str, ...] = ()  # columns printed as ──── (no value possible)
     inputs: tuple[str, ...] | None = None  # value columns of this row (default: all of the panel)
     bottom: bool = False  # footer row, aligned with the last printed line of the table
+    optional: bool = False  # printed only when the report has data in it (e.g. 类 rows some reports add)
+    aliases: tuple[str, ...] = ()  # other labels published reports print for this row
     bold: bool = False
     indent: int = 0
 
@@ -88,7 +90,7 @@ class TableSpec(_Frozen):
     number: str | None = None  # 公开01表
     title: str
     title_line: str | None = None  # a line above the title ("上海市 {unit} {year} 年度部门决算表")
-    meta_label: str = "部门名称"
+    meta_label: str | None = "部门名称"  # None: the line under the title shows only the unit
     unit_label: str = "金额单位：元"
     arrangement: Literal["horizontal", "vertical"] = "horizontal"
     panels: tuple[PanelSpec, ...]
@@ -129,6 +131,7 @@ class TableSpec(_Frozen):
 class ScorecardSpec(_Frozen):
     """Labels of the 项目支出绩效自评表 in this edition (its data model is fixed)."""
 
+    enabled: bool = True  # the edition includes 项目支出绩效自评表
     sheet_prefix: str = "绩效自评"
     title: str = "项目支出绩效自评表"
     level1: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # 一级 → its 二级 指标
@@ -206,6 +209,7 @@ class EditionInfo(_Frozen):
 class FunctionClass(_Frozen):
     code: str
     name: str
+    optional: bool = False  # not printed by the template; published reports may add it
 
 
 class Edition(_Frozen):

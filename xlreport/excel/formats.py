@@ -17,6 +17,7 @@ RATE = "0.00"
 
 _BASE: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
+    "title_line": {"bold": True, "font_size": 12, "align": "center", "valign": "vcenter"},
     "number": {"align": "right", "valign": "vcenter"},
     "meta_left": {"align": "left", "valign": "vcenter"},
     "meta_center": {"align": "center", "valign": "vcenter"},

@@ -12,10 +12,22 @@ from dataclasses import dataclass, field
 from ..editions.spec import ColumnSpec, Edition, PanelSpec, RowSpec, TableSpec
 from ..rules.expr import CellRef
 
-TITLE_ROW = 0
-NUMBER_ROW = 1
-META_ROW = 2
-HEADER_TOP = 3
+
+def frame_rows(table: TableSpec) -> dict[str, int]:
+    """Rows of the frame above the header: [title line], title, [表号], meta line; then the header."""
+    rows: dict[str, int] = {}
+    n = 0
+    for key, present in (
+        ("title_line", bool(table.title_line)),
+        ("title", True),
+        ("number", bool(table.number)),
+        ("meta", True),
+    ):
+        if present:
+            rows[key] = n
+            n += 1
+    rows["header"] = n
+    return rows
 
 
 @dataclass(frozen=True)
@@ -63,10 +75,11 @@ class SheetPlan:
     texts: list[Text] = field(default_factory=list)
     cells: dict[CellRef, DataCell] = field(default_factory=dict)
     slots: list[CodeSlot] = field(default_factory=list)
-    header_rows: tuple[int, int] = (HEADER_TOP, HEADER_TOP)  # first, last (inclusive) — repeated on print
+    header_rows: tuple[int, int] = (3, 3)  # first, last (inclusive) — repeated on print
     body_rows: tuple[int, int] = (0, -1)  # first, last data row (inclusive)
     footnote_row: int = 0
-    border_rows: tuple[int, int] = (HEADER_TOP, HEADER_TOP)  # the boxed table area
+    border_rows: tuple[int, int] = (3, 3)  # the boxed table area
+    frame: dict[str, int] = field(default_factory=dict)  # title_line, title, number, meta, header rows
 
     def at(self, ref: CellRef) -> DataCell | None:
         return self.cells.get(ref)
@@ -141,10 +154,17 @@ def _value_kind(col: ColumnSpec, row: RowSpec | None) -> str:
 
 
 def plan_table(
-    edition: Edition, table: TableSpec, codes: list[str] | None = None, slots: list[str] | None = None
+    edition: Edition,
+    table: TableSpec,
+    codes: list[str] | None = None,
+    slots: list[str] | None = None,
+    present: set[str] | frozenset[str] = frozenset(),
 ) -> SheetPlan:
     """The layout of one table; ``codes`` lists the rows of a coded table (its 合计 row is added),
-    ``slots`` the keys of empty code rows after them (a template's rows for codes a person types)."""
+    ``slots`` the keys of empty code rows after them (a template's rows for codes a person types);
+    optional rows are printed when their key is in ``present``."""
+    if any(r.optional for p in table.panels for r in p.rows):
+        table = _without_absent(table, present)
     if table.arrangement == "vertical":
         return _plan_vertical(edition, table)
     columns: list[tuple[int, ColumnSpec, PanelSpec]] = []
@@ -152,15 +172,16 @@ def plan_table(
         for col in panel.columns:
             columns.append((len(columns), col, panel))
     ncols = len(columns)
-    plan = SheetPlan(table.sheet, table.id, ncols, [c.width or 12 for _, c, _ in columns])
+    plan = SheetPlan(table.sheet, table.id, ncols, [c.width or 12 for _, c, _ in columns], frame=frame_rows(table))
+    top = plan.frame["header"]
     depth = _header_depth([c for _, c, _ in columns])
-    plan.texts.extend(_header_texts([c for _, c, _ in columns], 0, HEADER_TOP, depth))
-    row = HEADER_TOP + depth
+    plan.texts.extend(_header_texts([c for _, c, _ in columns], 0, top, depth))
+    row = top + depth
     if edition.info.line_numbers and any(c.seq for _, c, _ in columns):
         for panel in table.panels:
             plan.texts.extend(_seq_texts([(i, c) for i, c, p in columns if p is panel], row))
         row += 1
-    plan.header_rows = (HEADER_TOP, row - 1)
+    plan.header_rows = (top, row - 1)
     body_top = row
     coded = table.coded
     if coded is not None:
@@ -212,17 +233,25 @@ def plan_table(
                         plan.cells[ref] = DataCell(ref, r, i, _value_kind(col, spec))
         last = body_top + body_height + footer_height - 1
     plan.body_rows = (body_top, last)
-    plan.border_rows = (HEADER_TOP, last)
+    plan.border_rows = (top, last)
     plan.footnote_row = last + 1
     _frame(plan, table, edition)
     return plan
 
 
+def _without_absent(table: TableSpec, present: set[str] | frozenset[str]) -> TableSpec:
+    panels = tuple(
+        p.model_copy(update={"rows": tuple(r for r in p.rows if not r.optional or r.key in present)})
+        for p in table.panels
+    )
+    return table.model_copy(update={"panels": panels})
+
+
 def _plan_vertical(edition: Edition, table: TableSpec) -> SheetPlan:
     ncols = max(len(p.columns) for p in table.panels)
     widths = [max((p.columns[i].width or 12) for p in table.panels if i < len(p.columns)) for i in range(ncols)]
-    plan = SheetPlan(table.sheet, table.id, ncols, widths)
-    row = HEADER_TOP
+    plan = SheetPlan(table.sheet, table.id, ncols, widths, frame=frame_rows(table))
+    top = row = plan.frame["header"]
     first_header: tuple[int, int] | None = None
     for panel in table.panels:
         if panel.title:
@@ -232,7 +261,7 @@ def _plan_vertical(edition: Edition, table: TableSpec) -> SheetPlan:
         if depth:
             plan.texts.extend(_header_texts(list(panel.columns), 0, row, depth))
             if first_header is None:
-                first_header = (HEADER_TOP, row + depth - 1)
+                first_header = (top, row + depth - 1)
             row += depth
         panel_cols = list(enumerate(panel.columns))
         for spec in panel.rows:
@@ -243,9 +272,9 @@ def _plan_vertical(edition: Edition, table: TableSpec) -> SheetPlan:
                         ref = CellRef(table.id, spec.key, col.key)
                         plan.cells[ref] = DataCell(ref, row, i, _value_kind(col, spec))
             row += 1
-    plan.header_rows = first_header or (HEADER_TOP, HEADER_TOP)
+    plan.header_rows = first_header or (top, top)
     plan.body_rows = (plan.header_rows[1] + 1, row - 1)
-    plan.border_rows = (HEADER_TOP, row - 1)
+    plan.border_rows = (top, row - 1)
     plan.footnote_row = row
     _frame(plan, table, edition)
     return plan
@@ -254,16 +283,27 @@ def _plan_vertical(edition: Edition, table: TableSpec) -> SheetPlan:
 def _frame(plan: SheetPlan, table: TableSpec, edition: Edition) -> None:
     """Title, 表号 and the 部门名称/年度/金额单位 line (their texts are filled in by the writer)."""
     last = plan.ncols - 1
-    plan.texts.append(Text(TITLE_ROW, 0, table.title, "title", TITLE_ROW, last))
+    frame = plan.frame
+    plan.texts.append(Text(frame["title"], 0, table.title, "title", frame["title"], last))
     if table.number:
-        plan.texts.append(Text(NUMBER_ROW, last, table.number, "number"))
+        plan.texts.append(Text(frame["number"], last, table.number, "number"))
     for i, note in enumerate(table.footnotes):
         plan.texts.append(Text(plan.footnote_row + i, 0, note, "footnote", plan.footnote_row + i, last))
 
 
 def meta_line(table: TableSpec, unit_name: str, year: int | str) -> tuple[str, str, str]:
-    """The three parts of the line under the title: 部门名称：…, YYYY年度, 金额单位：元."""
+    """The three parts of the line under the title: 部门名称：…, YYYY年度, 金额单位：元 (parts an edition
+    does not print are empty)."""
+    if not table.meta_label:
+        return "", "", table.unit_label
     return f"{table.meta_label}：{unit_name}", f"{year}年度", table.unit_label
+
+
+def title_line(table: TableSpec, unit_name: str, year: int | str) -> str | None:
+    """The line above the title, for editions that print one (e.g. "上海市XX局2024年度部门决算表")."""
+    if not table.title_line:
+        return None
+    return table.title_line.format(unit=unit_name, year=year)
 
 
 def defined_name(ref: CellRef) -> str:

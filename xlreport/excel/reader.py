@@ -288,7 +288,8 @@ def _cell_finding(read: WorkbookRead, ref: CellRef, severity: str, code: str, te
 def _read_table(read: WorkbookRead, ws: Worksheet, table: TableSpec, names: dict[CellRef, Address]) -> None:
     edition = read.edition
     if table.coded is None:
-        plan = plan_table(edition, table)
+        present = {ref.row for ref in names if ref.table == table.id}
+        plan = plan_table(edition, table, present=present)
         for ref, dc in plan.cells.items():
             _, r, c = names.get(ref, (ws.title, dc.row, dc.col))
             _content(read, ws, ref, r, c, dc.kind)
@@ -317,6 +318,12 @@ def _read_coded(read: WorkbookRead, ws: Worksheet, table: TableSpec, names: dict
         total_row = plan.cells[CellRef(table.id, total, value_cols[0].key)].row
     slot = plan.slots[0]
     code_col, name_col = slot.code_col, slot.name_col
+    named_total = total_row is not None and CellRef(table.id, total, value_cols[0].key) in names
+    if not named_total:  # by layout: the 合计 row is the one labelled so (first or last, by edition)
+        for r in range(plan.body_rows[0], ws.max_row):
+            if _text(ws, r, code_col).replace(" ", "") == table.coded.total_label:
+                total_row = r
+                break
     for key, c in cols.items():
         _content(read, ws, CellRef(table.id, total, key), total_row, c, "amount")
     start = plan.body_rows[0]

@@ -31,7 +31,7 @@ from ..validation.findings import Finding
 from ..validation.labels import Labeler
 from . import sheets
 from .formats import Formats
-from .layout import META_ROW, DataCell, SheetPlan, defined_name, meta_line, plan_table
+from .layout import DataCell, SheetPlan, defined_name, meta_line, plan_table, title_line
 from .scorecard_layout import plan_scorecard, suggested_ref
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
@@ -151,7 +151,8 @@ class WorkbookWriter:
         plans = []
         for table in self.edition.tables:
             codes = self.shape.codes_of(table.id) if table.coded is not None else None
-            plans.append(plan_table(self.edition, table, codes, self.shape.slots_of(table.id)))
+            present = {ref.row for ref, v in self.values.items() if ref.table == table.id and v is not None}
+            plans.append(plan_table(self.edition, table, codes, self.shape.slots_of(table.id), present))
         for card in self.shape.scorecards:
             plans.append(plan_scorecard(self.edition, card))
         return plans
@@ -241,13 +242,21 @@ class WorkbookWriter:
         if is_table:
             table = self.edition.table(plan.table_id)
             left, center, right = meta_line(table, self.unit_name, self.year)
+            meta_row = plan.frame["meta"]
             half = max(0, plan.ncols // 2 - 1)
-            ws.merge_range(META_ROW, 0, META_ROW, half, left, fmt.get("meta_left")) if half else ws.write_string(
-                META_ROW, 0, left, fmt.get("meta_left")
-            )
-            ws.write_string(META_ROW, half + 1, center, fmt.get("meta_center"))
-            ws.write_string(META_ROW, plan.ncols - 1, right, fmt.get("meta_right"))
-            ws.set_row(0, 30)
+            if left:
+                if half:
+                    ws.merge_range(meta_row, 0, meta_row, half, left, fmt.get("meta_left"))
+                else:
+                    ws.write_string(meta_row, 0, left, fmt.get("meta_left"))
+            if center:
+                ws.write_string(meta_row, half + 1, center, fmt.get("meta_center"))
+            ws.write_string(meta_row, plan.ncols - 1, right, fmt.get("meta_right"))
+            line = title_line(table, self.unit_name, self.year)
+            if line:
+                row = plan.frame["title_line"]
+                ws.merge_range(row, 0, row, plan.ncols - 1, line, fmt.get("title_line"))
+            ws.set_row(plan.frame["title"], 30)
         locate = self._locator(plan.name)
         formulas = inputs = 0
         text_cols: set[int] = set()
@@ -320,7 +329,7 @@ class WorkbookWriter:
         if not has_data:
             table = self.edition.table(plan.table_id)
             row = plan.footnote_row + len(table.footnotes) + 1
-            ws.write_string(row, 0, table.empty_note, fmt.get("note"))
+            ws.write_string(row, 0, table.empty_note.format(unit=self.unit_name), fmt.get("note"))
 
 
 def _abs(dc: DataCell) -> str:
@@ -337,17 +346,12 @@ def _ref_of(f: Finding) -> CellRef | None:
 def template_shape(edition: Edition, codes: Iterable[str] | None = None, unit_type: str | None = None) -> Shape:
     listed = expand_codes(codes or [])
     tables = [t for t in edition.tables if t.coded is not None]
+    indicators = tuple(indicator_row_key(i) for i in range(TEMPLATE_INDICATORS))
+    cards = [ScorecardShape("S1", (budget_row_key(0), budget_row_key(1)), indicators, indicators)]
     shape = Shape(
         edition,
         codes={t.id: list(listed) for t in tables},
-        scorecards=[
-            ScorecardShape(
-                "S1",
-                (budget_row_key(0), budget_row_key(1)),
-                tuple(indicator_row_key(i) for i in range(TEMPLATE_INDICATORS)),
-                tuple(indicator_row_key(i) for i in range(TEMPLATE_INDICATORS)),
-            )
-        ],
+        scorecards=cards if edition.scorecard.enabled else [],
         unit_type=unit_type,
         slots={t.id: (2 if listed else TEMPLATE_SLOTS) for t in tables},
     )

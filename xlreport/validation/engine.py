@@ -8,7 +8,7 @@ from decimal import Decimal
 from ..editions.spec import Edition
 from ..model.report import Report
 from ..model.scorecard import indicator_row_key
-from ..rules.expr import CellRef, Undefined, Value, _num
+from ..rules.expr import CellRef, Expr, Undefined, Value, _num
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
 from ..rules.tolerance import bound_for
@@ -42,7 +42,15 @@ def labeler_of(report: Report) -> Labeler:
 class Evaluator:
     """Evaluates checks over one set of values and turns failures into findings."""
 
-    def __init__(self, edition: Edition, values: Mapping[CellRef, Value], labeler: Labeler, amount_unit: str) -> None:
+    def __init__(
+        self,
+        edition: Edition,
+        values: Mapping[CellRef, Value],
+        labeler: Labeler,
+        amount_unit: str,
+        derived: Mapping[CellRef, Expr] | None = None,
+    ) -> None:
+        self.derived = derived  # cells computed by formulas (workbooks), for the rounding bound
         self.edition = edition
         self.values = values
         self.labeler = labeler
@@ -78,7 +86,7 @@ class Evaluator:
             return self._finding(check, check.rule.severity, actual, expected, None, None)
         a, e = _num(actual), _num(expected)
         bound, strict, rounding = bound_for(
-            check.rule.tolerance, check.lhs, check.rhs, self.env, a, self.amount_unit, self.decimals
+            check.rule.tolerance, check.lhs, check.rhs, self.env, a, self.amount_unit, self.decimals, self.derived
         )
         diff = a - e
         excess = diff if check.op == "<=" else (-diff if check.op == ">=" else abs(diff))
@@ -89,7 +97,14 @@ class Evaluator:
             if rounding:
                 return self._finding(check, "info", a, e, diff, bound, rounding_note=True)
             return None
-        return self._finding(check, check.rule.severity, a, e, diff, bound)
+        return self._finding(check, check.rule.severity, a, e, diff, bound, yuan_hint=self._typed_in_yuan(a, e))
+
+    def _typed_in_yuan(self, actual: Decimal, expected: Decimal) -> bool:
+        """In a 万元 table, a value about 10,000 times what it should be was typed in 元."""
+        if self.amount_unit != "万元" or expected == 0 or actual == 0:
+            return False
+        ratio = abs(actual / expected)
+        return Decimal("9000") <= ratio <= Decimal("11000") or Decimal("0.00009") <= ratio <= Decimal("0.00011")
 
     def _empty(self, check: Check) -> Finding | None:
         if any(_nonzero(self.env(c)) for c in check.lhs.refs()):
@@ -110,6 +125,7 @@ class Evaluator:
         bound: Decimal | None,
         *,
         rounding_note: bool = False,
+        yuan_hint: bool = False,
         at: CellRef | None = None,
     ) -> Finding:
         rule = check.rule
@@ -130,13 +146,15 @@ class Evaluator:
             text = f"{where}：{rule.description}。{relation}{format_amount(expected)}，实为{format_amount(actual)}"
             if diff is not None:
                 text += f"，相差{format_amount(diff)}"
+            if yuan_hint:
+                text += "；两者相差约一万倍，疑似按元而非万元填报"
             if rounding_note:
                 allowed = format_amount(bound)
                 text = f"{where}：尾数差异{format_amount(diff)}，在四舍五入允许范围（±{allowed}）内（{rule.id}）"
         return Finding(
             rule_id=check.id,
             family=rule.family,
-            code="rounding-difference" if rounding_note else rule.code,
+            code="rounding-difference" if rounding_note else ("amount-in-yuan" if yuan_hint else rule.code),
             severity=severity,  # type: ignore[arg-type]
             message=f"[{check.id}] {text}",
             table=cell.table if cell else None,

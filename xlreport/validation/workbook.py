@@ -166,7 +166,8 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
     findings.extend(model_findings)
     labeler = Labeler(edition, {t: dict(c) for t, c in read.codes.items()}, report.scorecards if report else [])
     unit = read.identity.get("amount_unit") or edition.info.amount_unit
-    for f in Evaluator(edition, computed, labeler, unit).run(checks):
+    formulas = {ref: data_defs[ref].rhs for ref in defined if ref not in frozen and ref is not None}
+    for f in Evaluator(edition, computed, labeler, unit, formulas).run(checks):
         findings.append(_place(read, f))
     return WorkbookResult(name, findings, report, edition.id)
 
