@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from xlreport.cli import main
 from xlreport.excel.writer import write_report
 from xlreport.synthetic import random_report
+from xlreport.validation.output import ValidationOutput
 
 from .conftest import EXAMPLE
 
@@ -101,6 +102,7 @@ def test_validate_json_output_and_schema(run, workbooks):
     result = run("validate", str(good), str(bad), str(broken), "--format", "json", "--jobs", "2")
     assert result.exit_code == 2
     doc = json.loads(result.stdout)
+    ValidationOutput.model_validate(doc)  # the model schemas/validation-result.schema.json is made from
     statuses = {f["path"].split("/")[-1]: f["status"] for f in doc["files"]}
     assert statuses == {"good.xlsx": "valid", "bad.xlsx": "invalid", "broken.xlsx": "unreadable"}
     for f in doc["files"]:
@@ -150,6 +152,21 @@ def test_schema_and_rules(run, tmp_path):
     assert md.exit_code == 0 and "| R10-1 |" in md.output and "| K4 |" in md.output
     doc = json.loads(run("rules", "--format", "json").output)
     assert {r["id"] for r in doc["rules"]} >= {"R01-1", "H02", "X14", "K5-3"}
+
+
+def test_second_edition_through_the_same_commands(run, tmp_path):
+    out = tmp_path / "sh.xlsx"
+    result = run("template", "--edition", "shanghai-2024", "--dept", "上海市XX局", "--year", "2024", "-o", str(out))
+    assert result.exit_code == 0
+    assert run("validate", str(out)).exit_code == 0
+    from .conftest import ROOT
+
+    example = ROOT / "examples" / "shanghai-district-2024.json"
+    assert run("validate", str(example)).exit_code == 0  # rounding notes are info
+    filled = tmp_path / "sh-filled.xlsx"
+    assert run("fill", str(example), "-o", str(filled)).exit_code == 0
+    assert run("validate", str(filled)).exit_code == 0
+    assert "| X10 |" in run("rules", "--edition", "shanghai-2024").output
 
 
 def test_demo(run, tmp_path):

@@ -20,9 +20,22 @@ def report_schema(edition_id: str) -> dict[str, Any]:
     }
 
 
+def validation_schema() -> dict[str, Any]:
+    from .validation.output import ValidationOutput
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "xlreport/validation-result.schema.json",
+        "x-xlreport-schema-version": SCHEMA_VERSION,
+        **ValidationOutput.model_json_schema(),
+    }
+
+
 def all_schemas() -> dict[str, dict[str, Any]]:
-    """File name → schema, for every edition."""
-    return {f"report-{e}.schema.json": report_schema(e) for e in available_editions()}
+    """File name → schema: the input format of every edition and the validation output."""
+    out = {f"report-{e}.schema.json": report_schema(e) for e in available_editions()}
+    out["validation-result.schema.json"] = validation_schema()
+    return out
 
 
 def render(schema: dict[str, Any]) -> str:

@@ -71,7 +71,9 @@ def _expand(
     else:
         table, _, group = item.foreach_row.partition("@")
         rows = [
-            (row, _class_name(edition, values, t, row)) for t in resolver.tables(table) for row in resolver.rows(t, "@" + group)
+            (row, _class_name(edition, values, t, row))
+            for t in resolver.tables(table)
+            for row in resolver.rows(t, "@" + group)
         ]
     out = []
     for row, name in rows:
@@ -148,7 +150,14 @@ def write_narrative_sheet(
     label_fmt = note_fmt = fmt.get("label")
     percent_fmt = fmt.raw(
         "narrative_percent",
-        {"num_format": PERCENT, "border": 1, "valign": "vcenter", "align": "right", "font_name": "宋体", "font_size": 10},
+        {
+            "num_format": PERCENT,
+            "border": 1,
+            "valign": "vcenter",
+            "align": "right",
+            "font_name": "宋体",
+            "font_size": 10,
+        },
     )
     input_cells: list[str] = []
     start = 0

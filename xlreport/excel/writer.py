@@ -32,6 +32,7 @@ from ..validation.labels import Labeler
 from . import sheets
 from .formats import Formats
 from .layout import DataCell, SheetPlan, defined_name, meta_line, plan_table, title_line
+from .narrative import write_narrative_sheet
 from .scorecard_layout import plan_scorecard, suggested_ref
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
@@ -187,6 +188,9 @@ class WorkbookWriter:
         sheets.write_guide(guide, fmt, self.edition, summaries)
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
+        write_narrative_sheet(
+            wb, fmt, self.edition, self.shape, self.shown, self.addresses, getattr(self, "narrative_inputs", None)
+        )
         sheets.write_checks_sheet(wb, fmt, self.checks, self.shown, self.labeler, self._locator)
         wb.close()
         return formulas, inputs

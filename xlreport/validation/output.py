@@ -7,7 +7,9 @@ import io
 import json
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from .findings import SEVERITY_LABEL, Finding
 
@@ -97,3 +99,24 @@ def to_text(findings: list[Finding], source: str | None = None) -> str:
             at = f" {f.cell}" if f.cell else ""
             lines.append(f"  {SEVERITY_LABEL[f.severity]}{at} {f.message}")
     return "\n".join(lines) + "\n"
+
+
+class FileResult(BaseModel):
+    """One file in the output of `xlreport validate --format json`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(description="文件路径")
+    status: Literal["valid", "invalid", "unreadable"] = Field(description="通过 / 不通过 / 无法读取")
+    valid: bool
+    annotated: str | None = Field(None, description="标注副本的路径（--annotate）")
+    counts: dict[Literal["error", "warning", "info"], int]
+    findings: list[Finding]
+
+
+class ValidationOutput(BaseModel):
+    """The document `xlreport validate --format json` prints."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    files: list[FileResult]
