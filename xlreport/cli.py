@@ -63,14 +63,18 @@ def _edition(edition_id: str | None) -> Any:
     help="从上年的工作簿或 JSON 报告取科目编码。",
 )
 @click.option("--unit-type", type=click.Choice(["行政", "参公", "事业"]), default=None, help="单位类型。")
+@click.option(
+    "--scorecards", type=click.IntRange(0, 200), default=1, show_default=True, help="项目支出绩效自评表的张数。"
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出文件。")
 def template(
-    edition_id: str,
+    edition_id: str | None,
     dept: str,
     year: int,
     codes: str | None,
     from_file: Path | None,
     unit_type: str | None,
+    scorecards: int,
     output: Path,
 ) -> None:
     """生成空白填报模板。
@@ -89,7 +93,7 @@ def template(
     if from_file is not None:
         code_list += _codes_from(from_file)
     try:
-        result = write_template(output, edition, dept, year, code_list or None, unit_type)
+        result = write_template(output, edition, dept, year, code_list or None, unit_type, scorecards)
     except OSError as exc:
         _fail(f"无法写入 {output}：{exc.strerror or exc}", exc)
     click.echo(f"已生成 {result.path}（填报单元格 {result.inputs} 个，公式 {result.formulas} 个）", err=True)

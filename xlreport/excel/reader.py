@@ -243,7 +243,7 @@ def _content(read: WorkbookRead, ws: Worksheet, ref: CellRef, r: int, c: int, ki
     raw = cell.value
     read.addresses[ref] = (ws.title, r, c)
     read.ref_at[(ws.title, r, c)] = ref
-    if isinstance(raw, str) and raw.startswith("="):
+    if cell.data_type == "f":  # a formula (a text cell may well start with "=", e.g. a target "＝100%")
         read.cells[ref] = CellContent(None, raw[1:], raw)
         return
     if kind in ("code", "name", "text"):
@@ -337,8 +337,8 @@ def _read_coded(read: WorkbookRead, ws: Worksheet, table: TableSpec, names: dict
             break
         raw_code = ws.cell(row=r + 1, column=code_col + 1).value
         raw_name = ws.cell(row=r + 1, column=name_col + 1).value
-        values = {k: ws.cell(row=r + 1, column=c + 1).value for k, c in cols.items()}
-        has_values = any(v not in (None, "") for v in values.values() if not (isinstance(v, str) and v.startswith("=")))
+        cells = [ws.cell(row=r + 1, column=c + 1) for c in cols.values()]
+        has_values = any(c.value not in (None, "") and c.data_type != "f" for c in cells)
         code = "" if raw_code is None else str(int(raw_code) if isinstance(raw_code, float) else raw_code).strip()
         code = unicodedata.normalize("NFKC", code)
         if not code:

@@ -347,11 +347,16 @@ def _ref_of(f: Finding) -> CellRef | None:
 
 
 # ---------------------------------------------------------------------- entry points
-def template_shape(edition: Edition, codes: Iterable[str] | None = None, unit_type: str | None = None) -> Shape:
+def template_shape(
+    edition: Edition, codes: Iterable[str] | None = None, unit_type: str | None = None, scorecards: int = 1
+) -> Shape:
     listed = expand_codes(codes or [])
     tables = [t for t in edition.tables if t.coded is not None]
     indicators = tuple(indicator_row_key(i) for i in range(TEMPLATE_INDICATORS))
-    cards = [ScorecardShape("S1", (budget_row_key(0), budget_row_key(1)), indicators, indicators)]
+    cards = [
+        ScorecardShape(f"S{n + 1}", (budget_row_key(0), budget_row_key(1)), indicators, indicators)
+        for n in range(scorecards)
+    ]
     shape = Shape(
         edition,
         codes={t.id: list(listed) for t in tables},
@@ -369,9 +374,11 @@ def write_template(
     year: int | str,
     codes: Iterable[str] | None = None,
     unit_type: str | None = None,
+    scorecards: int = 1,
 ) -> WriteResult:
-    """A blank template: inputs shaded, every derived number a formula."""
-    shape = template_shape(edition, codes, unit_type)
+    """A blank template: inputs shaded, every derived number a formula; ``scorecards`` 项目支出绩效自评表
+    sheets (where the edition has them)."""
+    shape = template_shape(edition, codes, unit_type, scorecards)
     values: dict[CellRef, Value] = {}
     for table in edition.tables:
         for code in shape.codes_of(table.id):
