@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 import xlreport
 from xlreport.excel.narrative import NARRATIVE_SHEET
-from xlreport.excel.writer import WorkbookWriter, write_report, write_template
+from xlreport.excel.writer import write_report, write_template
 
 from .conftest import EXAMPLE
 
@@ -104,10 +104,8 @@ def synthetic() -> dict:
 
 
 def write_with_inputs(path, report, inputs: dict[str, Decimal] | None = None):
-    """write_report, with the 情况说明 input cells filled (the writer passes ``narrative_inputs`` on)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(WorkbookWriter, "narrative_inputs", inputs, raising=False)
-        return write_report(path, report)
+    """write_report, with the 情况说明 input cells filled."""
+    return write_report(path, report, narrative_inputs=inputs)
 
 
 def sheet_figures(path) -> dict[str, tuple[object, object]]:

@@ -65,6 +65,7 @@ class WorkbookRead:
     by_layout: bool = False
     names: dict[CellRef, Address] = field(default_factory=dict)  # cells as the writer named them
     ref_at: dict[Address, CellRef] = field(default_factory=dict)  # the data cell read at an address
+    narrative: dict[str, Decimal] = field(default_factory=dict)  # 情况说明 inputs
 
     def a1(self, ref: CellRef) -> str | None:
         found = self.addresses.get(ref)
@@ -201,6 +202,11 @@ def read_workbook(path: str | Path) -> WorkbookRead:
     )
     for n, sheet in enumerate(cards):
         _read_scorecard(read, wb[sheet], f"S{n + 1}")
+    for ref, (sheet, r, c) in names.items():  # 情况说明 inputs (last year's totals, 年初预算 …)
+        if ref.table == "N" and sheet in wb.sheetnames:
+            value, _ = parse_number(wb[sheet].cell(row=r + 1, column=c + 1).value)
+            if value is not None:
+                read.narrative[ref.col] = value
     for sheet in [t.sheet for t in edition.tables] + cards:
         ws = wb[sheet]
         if not by_layout and not ws.protection.sheet:

@@ -116,7 +116,9 @@ class WorkbookWriter:
         amount_unit: str | None = None,
         as_published: bool = False,
         kind: str = "template",
+        narrative_inputs: dict[str, Decimal] | None = None,
     ) -> None:
+        self.narrative_inputs = narrative_inputs  # 情况说明: last year's totals, 年初预算 …
         self.edition = edition
         self.shape = shape
         self.unit_name = unit_name
@@ -188,9 +190,7 @@ class WorkbookWriter:
         sheets.write_guide(guide, fmt, self.edition, summaries)
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
-        write_narrative_sheet(
-            wb, fmt, self.edition, self.shape, self.shown, self.addresses, getattr(self, "narrative_inputs", None)
-        )
+        write_narrative_sheet(wb, fmt, self.edition, self.shape, self.shown, self.addresses, self.narrative_inputs)
         sheets.write_checks_sheet(wb, fmt, self.checks, self.shown, self.labeler, self._locator)
         wb.close()
         return formulas, inputs
@@ -390,9 +390,16 @@ def write_template(
     return writer.write(path)
 
 
-def write_report(path: str | os.PathLike[str], report: Report, *, as_published: bool = False) -> WriteResult:
+def write_report(
+    path: str | os.PathLike[str],
+    report: Report,
+    *,
+    as_published: bool = False,
+    narrative_inputs: dict[str, Decimal] | None = None,
+) -> WriteResult:
     """A filled workbook of ``report``. Printed totals that contradict their relations are reported
-    in ``contradictions``; by default the formula is written, with ``as_published`` the printed number."""
+    in ``contradictions``; by default the formula is written, with ``as_published`` the printed number.
+    ``narrative_inputs`` fill the 情况说明 sheet's inputs (last year's totals, 年初预算 …) by id."""
     edition = report.edition
     shape = shape_of(report)
     values = report.cells()
@@ -411,5 +418,6 @@ def write_report(path: str | os.PathLike[str], report: Report, *, as_published: 
         amount_unit=report.meta.amount_unit,
         as_published=as_published,
         kind="report",
+        narrative_inputs=narrative_inputs if narrative_inputs is not None else dict(report.narrative),
     )
     return writer.write(path)

@@ -126,6 +126,19 @@ class Report(BaseModel):
 
     meta: ReportMeta
     scorecards: list[Scorecard] = Field(default_factory=list, description="项目支出绩效自评表")
+    narrative: dict[str, Decimal] = Field(
+        default_factory=dict,
+        description="情况说明的输入：上年数、年初预算等（键为表样 narrative 中 kind = input 的 id）",
+    )
+
+    @model_validator(mode="after")
+    def _narrative_inputs(self) -> Report:
+        if self.narrative:
+            known = {n.id for n in self.edition.narrative if n.kind == "input"}
+            unknown = sorted(set(self.narrative) - known)
+            if unknown:
+                raise ValueError(f"情况说明没有这些输入项：{'、'.join(unknown)}")
+        return self
 
     @property
     def edition(self) -> Edition:
