@@ -18,7 +18,6 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils.cell import column_index_from_string as col_index
 from openpyxl.utils.cell import coordinate_from_string, get_column_letter
-from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..editions import available_editions, load_edition
@@ -103,7 +102,7 @@ def parse_number(raw: Any) -> tuple[Decimal | None, str | None]:
 
 
 # ---------------------------------------------------------------------- identity
-def identify(wb: OpenpyxlWorkbook) -> dict[str, str]:
+def identify(wb: Any) -> dict[str, str]:
     props: dict[str, str] = {}
     try:
         for prop in wb.custom_doc_props.props:
@@ -114,7 +113,7 @@ def identify(wb: OpenpyxlWorkbook) -> dict[str, str]:
     return props
 
 
-def edition_by_sheets(wb: OpenpyxlWorkbook) -> Edition | None:
+def edition_by_sheets(wb: Any) -> Edition | None:
     """An edition whose table sheets are all present, title included (for workbooks not made by xlreport)."""
     names = set(wb.sheetnames)
     for edition_id in available_editions():
@@ -129,8 +128,11 @@ def edition_by_sheets(wb: OpenpyxlWorkbook) -> Edition | None:
 
 
 # ---------------------------------------------------------------------- reading
-def read_workbook(path: str | Path) -> WorkbookRead:
-    """Read ``path``; raises :class:`WorkbookError` (one file-level finding) when it cannot be read."""
+def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
+    """Read ``path``; raises :class:`WorkbookError` (one file-level finding) when it cannot be read.
+
+    ``engine``: "fast" (one streaming pass over the sheets' XML) or "openpyxl" (the reference reader).
+    """
     from .preflight import preflight
 
     name = str(path)
@@ -138,8 +140,14 @@ def read_workbook(path: str | Path) -> WorkbookRead:
     if problem is not None:
         raise WorkbookError(file_finding(name, problem.code, f"[{problem.code}] {problem.message}"))
     try:
-        wb = load_workbook(name, data_only=False, read_only=False, keep_links=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        if engine == "fast":
+            from .fastread import load
+            from .sheets import CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET
+
+            wb: Any = load(name, skip=frozenset({CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET}))
+        else:
+            wb = load_workbook(name, data_only=False, read_only=False, keep_links=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, SyntaxError) as exc:
         raise WorkbookError(
             file_finding(name, "unreadable-workbook", f"[unreadable-workbook] 文件 {name} 无法作为工作簿读取：{exc}")
         ) from None
@@ -223,7 +231,7 @@ def read_workbook(path: str | Path) -> WorkbookRead:
     return read
 
 
-def _names(wb: OpenpyxlWorkbook) -> dict[CellRef, Address]:
+def _names(wb: Any) -> dict[CellRef, Address]:
     out: dict[CellRef, Address] = {}
     for key, dn in wb.defined_names.items():
         ref = parse_defined_name(key)

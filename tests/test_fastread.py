@@ -1,0 +1,57 @@
+"""The streaming reader returns exactly the cells openpyxl (the reference reader) returns."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+import xlreport
+from xlreport import available_editions, load_edition
+from xlreport.excel.fastread import cells_of, load
+from xlreport.excel.reader import read_workbook
+from xlreport.excel.writer import write_report, write_template
+from xlreport.synthetic import random_report
+
+from .conftest import EXAMPLE
+from .excel_ops import insert_row
+from .libreoffice import convert, soffice
+
+
+@pytest.fixture(scope="module")
+def workbooks(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fast")
+    paths = []
+    for edition_id in available_editions():
+        edition = load_edition(edition_id)
+        paths.append(write_template(d / f"t-{edition_id}.xlsx", edition, "测试", 2024).path)
+        paths.append(write_report(d / f"r-{edition_id}.xlsx", random_report(edition, seed=4)).path)
+    reference = xlreport.load_report(EXAMPLE)
+    paths.append(write_report(d / "ref.xlsx", reference).path)
+    paths.append(write_report(d / "pub.xlsx", reference, as_published=True).path)
+    edited = d / "edited.xlsx"  # a person's edits: an inserted row, numbers as text, a formula replaced
+    wb = load_workbook(paths[-1])
+    insert_row(wb, "公开03", 9)
+    wb["公开03"]["A9"] = "2010399"
+    wb["公开03"]["D9"] = "1,234.50"
+    wb["公开10"]["C6"] = 1
+    wb.save(edited)
+    paths.append(edited)
+    if soffice() is not None:  # LibreOffice writes shared formulas, inline strings and its own styles
+        paths += convert(paths[:3] + [edited], d / "lo")
+    return paths
+
+
+def test_same_cells_values_formulas_and_types(workbooks):
+    for path in workbooks:
+        fast, ref = cells_of(load(str(path))), cells_of(load_workbook(path))
+        assert fast == ref, (path.name, [k for k in set(fast) | set(ref) if fast.get(k) != ref.get(k)][:5])
+
+
+def test_same_reading_through_both_engines(workbooks):
+    for path in workbooks:
+        a, b = read_workbook(path, "fast"), read_workbook(path, "openpyxl")
+        assert {k: (v.value, v.formula) for k, v in a.cells.items()} == {
+            k: (v.value, v.formula) for k, v in b.cells.items()
+        }, path.name
+        assert a.identity == b.identity and a.codes == b.codes and a.narrative == b.narrative
+        assert [f.model_dump() for f in a.findings] == [f.model_dump() for f in b.findings]
