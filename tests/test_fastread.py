@@ -37,7 +37,7 @@ def workbooks(tmp_path_factory):
     wb.save(edited)
     paths.append(edited)
     if soffice() is not None:  # LibreOffice writes shared formulas, inline strings and its own styles
-        paths += convert(paths[:3] + [edited], d / "lo")
+        paths += convert([*paths[:3], edited], d / "lo")
     return paths
 
 
@@ -55,3 +55,34 @@ def test_same_reading_through_both_engines(workbooks):
         }, path.name
         assert a.identity == b.identity and a.codes == b.codes and a.narrative == b.narrative
         assert [f.model_dump() for f in a.findings] == [f.model_dump() for f in b.findings]
+
+
+def test_shared_formulas_are_expanded(tmp_path):
+    """Excel writes a formula copied down as one shared formula; both readers expand it alike."""
+    import re
+    import zipfile
+
+    import xlsxwriter
+
+    src = tmp_path / "plain.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    ws = wb.add_worksheet("S")
+    for r in range(4):
+        ws.write_number(r, 1, r + 1)
+        ws.write_formula(r, 0, f"=B{r + 1}*2+SUM($B$1:B{r + 1})", None, 0)
+    wb.close()
+    shared = tmp_path / "shared.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(shared, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                master = '<f t="shared" ref="A1:A4" si="0">B1*2+SUM($B$1:B1)</f>'
+                text = text.replace("<f>B1*2+SUM($B$1:B1)</f>", master)
+                text = re.sub(r"<f>B[2-4]\*2\+SUM\(\$B\$1:B[2-4]\)</f>", '<f t="shared" si="0"/>', text)
+                assert text.count('t="shared"') == 4
+                data = text.encode()
+            zout.writestr(item, data)
+    fast, ref = cells_of(load(str(shared))), cells_of(load_workbook(shared))
+    assert fast == ref
+    assert fast[("S", "A3")] == ("=B3*2+SUM($B$1:B3)", "f")
