@@ -44,8 +44,9 @@ def random_codes(edition: Edition, rng: random.Random, items: int) -> list[tuple
     leaves: set[str] = set()
     while len(leaves) < items:
         cls = rng.choice(classes)
-        kuan = f"{cls.code}{rng.randint(1, 3):02d}"
-        leaves.add(f"{kuan}{rng.randint(1, 9):02d}")
+        spread = 3 if items < 100 else 99  # small reports look real; large ones need room for codes
+        kuan = f"{cls.code}{rng.randint(1, spread):02d}"
+        leaves.add(f"{kuan}{rng.randint(1, 9 if items < 100 else 99):02d}")
     rows: dict[str, str] = {}
     names = {c.code: c.name for c in edition.classes}
     for leaf in sorted(leaves):

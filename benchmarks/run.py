@@ -1,0 +1,160 @@
+"""The performance targets of xlreport, measured side by side (standard-library timing, medians).
+
+    python -m pip install -e '.[bench]'      # python-calamine, the read-speed yardstick
+    python benchmarks/run.py [--files 1000] [--out benchmarks/results.json]
+
+Prints every figure with its target and writes them to a JSON file. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import xlsxwriter
+
+import xlreport
+from xlreport import load_edition
+from xlreport.excel.writer import write_report
+from xlreport.synthetic import random_report
+from xlreport.validation.workbook import validate_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "jincheng-2022.json"
+
+
+def median_time(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def calamine_read_all(path: Path) -> int:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    n = 0
+    for name in wb.sheet_names:
+        for row in wb.get_sheet_by_name(name).to_python():
+            n += len(row)
+    return n
+
+
+def plain_write(path: Path, source: Path) -> None:
+    """xlsxwriter writing the same cells (values and formula text) with no formatting at all."""
+    from xlreport.excel.fastread import load
+
+    cells = load(str(source))
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    for sheet in cells.worksheets:
+        ws = wb.add_worksheet(sheet.title)
+        for (r, c), cell in sheet.cells.items():
+            if cell.data_type == "f":
+                ws.write_formula(r - 1, c - 1, cell.value, None, 0)
+            elif isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                ws.write_number(r - 1, c - 1, cell.value)
+            else:
+                ws.write_string(r - 1, c - 1, str(cell.value))
+    wb.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = parser.parse_args()
+    results: dict[str, dict[str, float | str | bool]] = {}
+    edition = load_edition("shanxi-2022")
+    reference = xlreport.load_report(EXAMPLE)
+
+    def report(name: str, value: float, target: float, unit: str, ok: bool, note: str = "") -> None:
+        results[name] = {"value": round(value, 4), "target": target, "unit": unit, "met": ok, "note": note}
+        mark = "met" if ok else "NOT met"
+        print(f"{name:<46} {value:10.4f} {unit:<3} target {target:<8} {mark} {note}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        filled = write_report(d / "reference.xlsx", reference).path
+
+        # 1. one workbook in-process vs python-calamine reading every value
+        try:
+            cal = median_time(lambda: calamine_read_all(filled), repeat=15)
+        except ImportError:
+            cal = float("nan")
+            print("python-calamine is not installed: pip install -e '.[bench]'")
+        val = median_time(lambda: validate_workbook(filled), repeat=15)
+        ratio = val / cal if cal == cal else float("nan")
+        report("calamine read (s)", cal, 0, "s", True)
+        report("validate one workbook in-process (s)", val, 0, "s", True)
+        report("validate / calamine read (ratio)", ratio, 4, "×", ratio <= 4)
+
+        # 2. the whole command
+        def cli() -> None:
+            subprocess.run(
+                [sys.executable, "-m", "xlreport.cli", "validate", str(filled)], capture_output=True, check=False
+            )
+
+        report(
+            "xlreport validate FILE as a process (s)",
+            median_time(cli, repeat=5),
+            0.5,
+            "s",
+            median_time(cli, repeat=3) <= 0.5,
+        )
+
+        # 3. a province's returns
+        batch = d / "returns"
+        batch.mkdir()
+        bases = [write_report(d / f"b{s}.xlsx", random_report(edition, seed=s)).path for s in range(10)]
+        for i in range(args.files):
+            shutil.copy(bases[i % len(bases)], batch / f"unit-{i:04d}.xlsx")
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "xlreport.cli", "validate", str(batch), "--jobs", "2", "--format", "csv"],
+            capture_output=True,
+            check=False,
+        )
+        wall = time.perf_counter() - start
+        report(
+            f"validate {args.files} workbooks --jobs 2 (s)",
+            wall,
+            60,
+            "s",
+            wall <= 60 and proc.returncode == 0,
+            f"exit {proc.returncode}, {os.cpu_count()} cores",
+        )
+
+        # 4. writing
+        w = median_time(lambda: write_report(d / "w.xlsx", reference), repeat=7)
+        p = median_time(lambda: plain_write(d / "p.xlsx", filled), repeat=7)
+        report("write the filled reference (s)", w, 0, "s", True)
+        report("plain xlsxwriter, same cells (s)", p, 0, "s", True)
+        report("write / plain write (ratio)", w / p, 2, "×", w / p <= 2)
+
+        # 5. linear growth: 2,000 项 rows in each of 02/03/05
+        big = random_report(edition, seed=99, items=2000, scorecards=3)
+        big_path = write_report(d / "big.xlsx", big).path
+        big_time = median_time(lambda: validate_workbook(big_path), repeat=3)
+        report("validate a 2,000-项 workbook (s)", big_time, 0, "s", True)
+        report("2,000-项 / reference (ratio)", big_time / val, 20, "×", big_time / val <= 20)
+
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"written {args.out}")
+
+
+if __name__ == "__main__":
+    main()
