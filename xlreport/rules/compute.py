@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .expr import CellRef, Undefined, Value
-from .instantiate import Check
+from .instantiate import Check, instantiate
+from .shape import Shape
 
 
 class DefinitionCycle(ValueError):
@@ -77,3 +78,18 @@ def inputs_of(checks: list[Check], values: Mapping[CellRef, Value]) -> dict[Cell
     """The values of cells no relation defines."""
     defined = {c.defines for c in checks if c.defines is not None}
     return {k: v for k, v in values.items() if k not in defined}
+
+
+_ORDERS: dict[tuple[object, ...], tuple[list[Check], list[Check]]] = {}
+
+
+def checks_and_order(shape: Shape) -> tuple[list[Check], list[Check]]:
+    """The checks of ``shape`` and its defining checks in computing order, cached per shape."""
+    key = shape.signature()
+    found = _ORDERS.get(key)
+    if found is None:
+        if len(_ORDERS) >= 64:
+            _ORDERS.pop(next(iter(_ORDERS)))
+        checks = instantiate(shape)
+        found = _ORDERS[key] = (checks, formula_order(checks))
+    return list(found[0]), list(found[1])

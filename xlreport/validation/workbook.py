@@ -17,9 +17,8 @@ from ..excel.writer import Locator
 from ..model.assemble import assemble
 from ..model.report import Report, report_model
 from ..model.scorecard import parse_actual, parse_target
-from ..rules.compute import formula_order, recompute
+from ..rules.compute import checks_and_order, recompute
 from ..rules.expr import CellRef, Value
-from ..rules.instantiate import instantiate
 from ..rules.shape import ScorecardShape, Shape
 from .engine import Evaluator
 from .findings import Finding
@@ -130,8 +129,7 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
         scorecards=_scorecard_shapes(read, values),
         unit_type=read.identity.get("unit_type") or None,
     )
-    checks = instantiate(shape)
-    order = formula_order(checks)
+    checks, order = checks_and_order(shape)
     data_defs = {c.defines: c for c in order}
     # 1. formula integrity: the formula the writer wrote, or the one the rows now present call for
     #    (a range that grew over an inserted row is right, not modified)
@@ -139,7 +137,7 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
         written, where = written_shape(read), read.names
     else:
         written, where = shape, read.addresses
-    for check in formula_order(instantiate(written)):
+    for check in checks_and_order(written)[1]:
         cell = check.defines
         assert cell is not None
         address = where.get(cell)
