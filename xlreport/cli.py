@@ -41,6 +41,18 @@ def main(debug: bool) -> None:
     Context.debug = debug
 
 
+def _output_dir(default: Path) -> Any:
+    return click.option(
+        "-o",
+        "--output",
+        "directory",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=default,
+        show_default=True,
+        help="输出目录。",
+    )
+
+
 def _edition(edition_id: str | None) -> Any:
     from .editions import available_editions, default_edition, load_edition
 
@@ -343,14 +355,7 @@ def export(workbook: Path, output: Path, fmt: str) -> None:
 
 
 @main.command()
-@click.option(
-    "-o",
-    "--output",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("schemas"),
-    show_default=True,
-)
+@_output_dir(Path("schemas"))
 def schema(directory: Path) -> None:
     """写出输入格式（及审核结果）的 JSON Schema。
 
@@ -379,14 +384,7 @@ def rules(edition_id: str | None, fmt: str) -> None:
 
 
 @main.command()
-@click.option(
-    "-o",
-    "--output",
-    "directory",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-)
+@_output_dir(Path("out"))
 def demo(directory: Path) -> None:
     """演示：生成空白模板和参考报告（晋城市政务服务中心 2022）的工作簿，并审核参考报告。
 

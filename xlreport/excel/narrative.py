@@ -20,6 +20,7 @@ from ..rules.parser import parse_expr
 from ..rules.shape import NARRATIVE, Shape, ShapeResolver
 from .formats import Formats
 from .layout import defined_name
+from .sheets import apply_validation
 
 NARRATIVE_SHEET = "情况说明"
 INPUT_ROW = "input"
@@ -192,18 +193,7 @@ def write_narrative_sheet(
                 ws.write_string(top, 0, line.section, fmt.get("section"))
             start = i + 1
     if input_cells:
-        ws.data_validation(
-            input_cells[0],
-            {
-                "validate": "decimal",
-                "criteria": "between",
-                "minimum": -1e15,
-                "maximum": 1e15,
-                "error_title": "金额",
-                "error_message": "请填写数字（不要填写文字或单位）。",
-                "multi_range": " ".join(input_cells),
-            },
-        )
+        apply_validation(ws, {"amount": input_cells}, None)
     last_row = first + max(len(lines), 1) - 1
     ws.freeze_panes(first, 0)
     ws.set_landscape()

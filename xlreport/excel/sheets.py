@@ -57,7 +57,7 @@ def validation_kind(dc: DataCell) -> str | None:
     return dc.kind if dc.kind in ("amount", "count", "rate", "score") else None
 
 
-def apply_validation(ws: Worksheet, pending: dict[str, list[str]], lists: Lists) -> None:
+def apply_validation(ws: Worksheet, pending: dict[str, list[str]], lists: Lists | None) -> None:
     """One data validation per kind of input cell, over all such cells of the sheet."""
     for kind, cells in pending.items():
         rule: dict[str, object]
@@ -79,6 +79,7 @@ def apply_validation(ws: Worksheet, pending: dict[str, list[str]], lists: Lists)
                 "error_message": "请填写数字（不要填写文字或单位）。",
             }
         else:
+            assert lists is not None, "list validation needs the lists sheet"
             source = {"level1": lists.level1, "level2": lists.level2, "target_op": lists.ops}[kind]
             rule = {
                 "validate": "list",
