@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import iterparse
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from .a1 import column_index as column_index_from_string
+from .a1 import column_letter as get_column_letter
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -242,4 +243,4 @@ def cells_of(wb: Any) -> dict[tuple[str, str], tuple[Any, str]]:
     return out
 
 
-__all__ = ["FastWorkbook", "cells_of", "coordinate_from_string", "load"]
+__all__ = ["FastWorkbook", "cells_of", "load"]

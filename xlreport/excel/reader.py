@@ -15,16 +15,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.cell import column_index_from_string as col_index
-from openpyxl.utils.cell import coordinate_from_string, get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
 from ..editions import available_editions, load_edition
 from ..editions.spec import Edition, TableSpec
 from ..model.values import code_level
 from ..rules.expr import CellRef, Value
 from ..validation.findings import ColumnLocation, Finding, RowLocation
+from .a1 import column_index as col_index
+from .a1 import column_letter as get_column_letter
+from .a1 import split_coordinate as coordinate_from_string
 from .layout import SheetPlan, parse_defined_name, plan_table
 from .scorecard_layout import BUDGET_COLS, IND_COLS, INFO_ROWS, SUMMARY_ROWS
 from .writer import PROPERTY_PREFIX
@@ -146,6 +144,8 @@ def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
 
             wb: Any = load(name, skip=frozenset({CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET}))
         else:
+            from openpyxl import load_workbook
+
             wb = load_workbook(name, data_only=False, read_only=False, keep_links=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, SyntaxError) as exc:
         raise WorkbookError(
@@ -252,7 +252,7 @@ def _names(wb: Any) -> dict[CellRef, Address]:
     return out
 
 
-def _content(read: WorkbookRead, ws: Worksheet, ref: CellRef, r: int, c: int, kind: str) -> None:
+def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: str) -> None:
     cell = ws.cell(row=r + 1, column=c + 1)
     raw = cell.value
     read.addresses[ref] = (ws.title, r, c)
@@ -299,7 +299,7 @@ def _cell_finding(read: WorkbookRead, ref: CellRef, severity: str, code: str, te
     )
 
 
-def _read_table(read: WorkbookRead, ws: Worksheet, table: TableSpec, names: dict[CellRef, Address]) -> None:
+def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address]) -> None:
     edition = read.edition
     if table.coded is None:
         present = {ref.row for ref in names if ref.table == table.id}
@@ -311,7 +311,7 @@ def _read_table(read: WorkbookRead, ws: Worksheet, table: TableSpec, names: dict
     _read_coded(read, ws, table, names)
 
 
-def _read_coded(read: WorkbookRead, ws: Worksheet, table: TableSpec, names: dict[CellRef, Address]) -> None:
+def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address]) -> None:
     """A coded table: the 合计 row by name (or layout), then every row of the body, inserted ones too."""
     assert table.coded is not None
     edition = read.edition
@@ -411,19 +411,19 @@ def _read_coded(read: WorkbookRead, ws: Worksheet, table: TableSpec, names: dict
     read.codes[table.id] = kept
 
 
-def _text(ws: Worksheet, r: int, c: int) -> str:
+def _text(ws: Any, r: int, c: int) -> str:
     v = ws.cell(row=r + 1, column=c + 1).value
     return "" if v is None else str(v).strip()
 
 
-def _find_row(ws: Worksheet, text: str, start: int = 0) -> int | None:
+def _find_row(ws: Any, text: str, start: int = 0) -> int | None:
     for r in range(start, ws.max_row):
         if _text(ws, r, 0).replace(" ", "") == text:
             return r
     return None
 
 
-def _read_scorecard(read: WorkbookRead, ws: Worksheet, sid: str) -> None:
+def _read_scorecard(read: WorkbookRead, ws: Any, sid: str) -> None:
     """A scorecard sheet, scanned by its section labels (so inserted indicator rows are read)."""
     card: dict[str, Any] = {"sid": sid, "budget": [], "indicators": []}
     for i, (col, _) in enumerate(INFO_ROWS):

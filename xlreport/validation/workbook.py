@@ -72,8 +72,12 @@ def _s(v: Value) -> str | None:
     return None if v is None else str(v)
 
 
-def written_shape(read: WorkbookRead) -> Shape:
-    """The shape the writer wrote, from the defined names (rows keep their names when rows move)."""
+def written_shape(read: WorkbookRead, data: Shape | None = None) -> Shape:
+    """The shape the writer wrote, from the defined names (rows keep their names when rows move).
+
+    Which indicators are quantitative is a matter of their contents, not of the writing; it is taken
+    from ``data`` so that an untouched workbook has one shape (and one set of checks) only.
+    """
     edition = read.edition
     codes: dict[str, list[str]] = {}
     slots: dict[str, int] = {}
@@ -95,7 +99,9 @@ def written_shape(read: WorkbookRead) -> Shape:
     for sid in sorted(cards, key=lambda s: int(s[1:])):
         budget = tuple(k for _, k in sorted(cards[sid]["budget"]))
         indicators = tuple(k for _, k in sorted(cards[sid]["indicators"]))
-        shapes.append(ScorecardShape(sid, budget, indicators, ()))
+        same = next((c for c in (data.scorecards if data else []) if c.sid == sid), None)
+        quantitative = tuple(k for k in same.quantitative if k in indicators) if same else ()
+        shapes.append(ScorecardShape(sid, budget, indicators, quantitative))
     for table in edition.tables:
         if table.coded is not None:
             codes.setdefault(table.id, [])
@@ -134,7 +140,7 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
     # 1. formula integrity: the formula the writer wrote, or the one the rows now present call for
     #    (a range that grew over an inserted row is right, not modified)
     if read.names and not read.by_layout:
-        written, where = written_shape(read), read.names
+        written, where = written_shape(read, shape), read.names
     else:
         written, where = shape, read.addresses
     for check in checks_and_order(written)[1]:
