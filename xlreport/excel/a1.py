@@ -25,7 +25,7 @@ def column_index(letters: str) -> int:
 
 
 def split_coordinate(coord: str) -> tuple[str, int]:
-    """"$C$5" → ("C", 5); ValueError when it is not a cell address."""
+    """ "$C$5" → ("C", 5); ValueError when it is not a cell address."""
     m = _COORD.match(coord.strip())
     if not m:
         raise ValueError(f"not a cell address: {coord!r}")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 from ..editions.spec import Edition, PanelSpec, RowSpec, TableSpec
 from ..rules.expr import CellRef, Value
 from .scorecard import Scorecard, budget_row_key, indicator_row_key
-from .values import Amount, Count, FunctionCode, code_level, parent_code
+from .values import Amount, Count, FunctionCode, Number, code_level, parent_code
 
 SCHEMA_VERSION = "1"
 
@@ -126,7 +126,7 @@ class Report(BaseModel):
 
     meta: ReportMeta
     scorecards: list[Scorecard] = Field(default_factory=list, description="项目支出绩效自评表")
-    narrative: dict[str, Decimal] = Field(
+    narrative: dict[str, Number] = Field(
         default_factory=dict,
         description="情况说明的输入：上年数、年初预算等（键为表样 narrative 中 kind = input 的 id）",
     )

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 Severity = Literal["error", "warning", "info"]
+# Decimals travel as exact decimal text in JSON; the schema says so itself (not pydantic's version-dependent form)
+DecimalOrText = Annotated[
+    Decimal | str | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]})
+]
+DecimalValue = Annotated[
+    Decimal | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]})
+]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -45,10 +52,10 @@ class Finding(BaseModel):
     cell: str | None = Field(None, description="单元格（A1），仅对工作簿")
     row: RowLocation | None = None
     column: ColumnLocation | None = None
-    expected: Decimal | str | None = Field(None, description="按规则应有的值")
-    actual: Decimal | str | None = Field(None, description="实际填报的值")
-    difference: Decimal | None = Field(None, description="实际 − 应有")
-    tolerance: Decimal | None = Field(None, description="允许的误差")
+    expected: DecimalOrText = Field(None, description="按规则应有的值")
+    actual: DecimalOrText = Field(None, description="实际填报的值")
+    difference: DecimalValue = Field(None, description="实际 − 应有")
+    tolerance: DecimalValue = Field(None, description="允许的误差")
     cells: tuple[str, ...] = Field((), description="规则涉及的单元格（表[行].栏）")
 
     def sort_key(self) -> tuple[int, str, str]:
