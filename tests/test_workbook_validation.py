@@ -280,3 +280,17 @@ def test_the_reference_typed_into_the_blank_template(tmp_path, edition):
     assert sorted((f.rule_id, f.severity, f.cell) for f in result.findings) == sorted(
         [("F05", "warning", c6), ("R10-1", "error", c6), ("K4", "warning", "H22")]
     )
+
+
+def test_the_reference_written_as_published(tmp_path):
+    """The printed 政府采购合计 kept as a constant: R10-1 at that cell, the formula-replaced note, and K4."""
+    from .conftest import EXAMPLE
+
+    path = write_report(tmp_path / "pub.xlsx", load_report(EXAMPLE), as_published=True).path
+    findings = validate_workbook(path).findings
+    assert [(f.rule_id, f.severity, f.sheet, f.cell) for f in findings] == [
+        ("F05", "warning", "公开10", "C6"),
+        ("R10-1", "error", "公开10", "C6"),
+        ("K4", "warning", "绩效自评1", "H22"),
+    ]
+    assert "常数 75,425" in findings[0].message

@@ -21,7 +21,7 @@ from ..rules.compute import checks_and_order, recompute
 from ..rules.expr import CellRef, Value
 from ..rules.shape import ScorecardShape, Shape
 from .engine import Evaluator
-from .findings import Finding
+from .findings import Finding, format_amount
 from .labels import Labeler
 
 
@@ -194,7 +194,8 @@ def _formula_finding(
     labeler = Labeler(read.edition, {t: dict(c) for t, c in read.codes.items()})
     where = labeler.describe(cell)
     if code == "formula-replaced":
-        shown = "空白" if raw in (None, "") else f"常数 {raw}"
+        number = Decimal(repr(raw)) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
+        shown = "空白" if raw in (None, "") else f"常数 {format_amount(number)}"
         text = f"{sheet}!{a1} {where}：公式（{rule_id}）已被替换为{shown}，审核按填写的值进行"
     else:
         text = f"{sheet}!{a1} {where}：公式已被改动（现为 {raw}，应为 ={expected}），审核按应有公式重新计算"
