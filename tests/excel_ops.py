@@ -63,3 +63,46 @@ def insert_row(wb: Workbook, sheet: str, at: int) -> None:
         dests = list(dn.destinations)
         if len(dests) == 1 and dests[0][0] == sheet:
             dn.attr_text = "'" + sheet + "'!" + _shift(dests[0][1], at)
+
+
+def fill_template_like_a_person(directory, edition, report, *, printed_total: bool = False):
+    """Type every input number of ``report`` into a blank template (with its 项 codes and scorecards),
+    cell by cell, checking each is an unlocked input; with ``printed_total`` also type the published
+    政府采购合计 over its formula. Returns the saved path and the cell of every named data cell."""
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from xlreport.excel.layout import parse_defined_name
+    from xlreport.excel.writer import write_template
+    from xlreport.rules.instantiate import instantiate
+    from xlreport.validation.engine import shape_of
+
+    leaves = sorted({c for t in ("T02", "T03", "T05") for c, _ in report.codes(t) if len(c) == 7})
+    path = write_template(
+        directory / "blank.xlsx",
+        edition,
+        report.meta.unit_name,
+        report.meta.year,
+        codes=leaves,
+        unit_type=report.meta.unit_type,
+        scorecards=len(report.scorecards),
+    ).path
+    wb = load_workbook(path)
+    cell_of = {}
+    for name, dn in wb.defined_names.items():
+        ref = parse_defined_name(name)
+        if ref is not None:
+            sheet, coord = next(iter(dn.destinations))
+            cell_of[ref] = wb[sheet][coord.replace("$", "")]
+    defined = {c.defines for c in instantiate(shape_of(report)) if c.defines is not None}
+    for ref, value in report.cells().items():
+        if ref in defined or ref not in cell_of:
+            continue
+        assert not cell_of[ref].protection.locked, f"{ref} should be an input cell"
+        cell_of[ref].value = float(value) if isinstance(value, Decimal) else value
+    if printed_total:
+        cell_of[next(r for r in cell_of if str(r) == "T10[procurement_total].amount")].value = 75425.0
+    out = directory / "filled-by-hand.xlsx"
+    wb.save(out)
+    return out, cell_of, defined

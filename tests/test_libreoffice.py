@@ -11,13 +11,11 @@ import pytest
 from openpyxl import load_workbook
 
 import xlreport
-from xlreport.excel.layout import parse_defined_name
 from xlreport.excel.writer import write_report, write_template
-from xlreport.rules.instantiate import instantiate
 from xlreport.synthetic import random_report
-from xlreport.validation.engine import shape_of
 
 from .conftest import EXAMPLE
+from .excel_ops import fill_template_like_a_person
 from .libreoffice import compare, convert, soffice
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
@@ -67,28 +65,8 @@ def test_typing_the_reference_inputs_into_the_template_gives_its_totals(tmp_path
     """A person fills the blank template (with the reference's 项 codes) cell by cell; LibreOffice
     recalculates; every total equals the reference's — 政府采购合计 the sum of its parts."""
     reference = xlreport.load_report(EXAMPLE)
-    leaves = sorted({c for t in ("T02", "T03", "T05") for c, _ in reference.codes(t) if len(c) == 7})
-    path = write_template(tmp_path / "blank.xlsx", edition, "晋城市政务服务中心", 2022, codes=leaves).path
-    wb = load_workbook(path)
-    cell_of = {}
-    for name, dn in wb.defined_names.items():
-        ref = parse_defined_name(name)
-        if ref is not None:
-            sheet, coord = next(iter(dn.destinations))
-            cell_of[ref] = wb[sheet][coord.replace("$", "")]
-    checks = instantiate(shape_of(reference))
-    defined = {c.defines for c in checks if c.defines is not None}
-    typed = 0
-    for ref, value in reference.cells().items():
-        if ref in defined or ref.table.startswith("S") or ref not in cell_of:
-            continue
-        cell = cell_of[ref]
-        assert not cell.protection.locked, f"{ref} should be an input cell"
-        cell.value = float(value) if isinstance(value, Decimal) else value
-        typed += 1
-    assert typed > 40
-    filled = tmp_path / "filled-by-hand.xlsx"
-    wb.save(filled)
+    filled, cell_of, defined = fill_template_like_a_person(tmp_path, edition, reference)
+    assert sum(1 for r in reference.cells() if r not in defined and r in cell_of and not r.table.startswith("S")) > 40
     (fresh,) = convert([filled], tmp_path / "recalculated")
     values = load_workbook(fresh, data_only=True)
     expected = dict(reference.cells())

@@ -9,16 +9,14 @@ import pytest
 from openpyxl import load_workbook
 
 from xlreport import available_editions, load_edition, load_report
-from xlreport.excel.layout import parse_defined_name
 from xlreport.excel.reader import CellContent, read_workbook
-from xlreport.excel.writer import write_report, write_template
+from xlreport.excel.writer import write_report
 from xlreport.export import report_to_json
 from xlreport.rules.instantiate import instantiate
 from xlreport.synthetic import random_report
-from xlreport.validation.engine import shape_of
 from xlreport.validation.workbook import validate_read, validate_workbook, written_shape
 
-from .excel_ops import insert_row
+from .excel_ops import fill_template_like_a_person, insert_row
 
 EDITIONS = list(available_editions())
 
@@ -228,38 +226,6 @@ def test_protection_removed_is_an_info_finding(tmp_path, filled):
     assert [(f.code, f.severity, f.sheet) for f in findings] == [("protection-removed", "info", "公开05")]
 
 
-def _fill_template_like_a_person(tmp_path, edition, report, *, printed_total: bool):
-    """Type every input number of ``report`` into a blank template (with its codes and scorecards),
-    cell by cell; with ``printed_total`` also type the published 政府采购合计 over its formula."""
-    leaves = sorted({c for t in ("T02", "T03", "T05") for c, _ in report.codes(t) if len(c) == 7})
-    path = write_template(
-        tmp_path / "blank.xlsx",
-        edition,
-        report.meta.unit_name,
-        report.meta.year,
-        codes=leaves,
-        unit_type=report.meta.unit_type,
-        scorecards=len(report.scorecards),
-    ).path
-    wb = load_workbook(path)
-    cell_of = {}
-    for name, dn in wb.defined_names.items():
-        ref = parse_defined_name(name)
-        if ref is not None:
-            sheet, coord = next(iter(dn.destinations))
-            cell_of[ref] = wb[sheet][coord.replace("$", "")]
-    defined = {c.defines for c in instantiate(shape_of(report)) if c.defines is not None}
-    for ref, value in report.cells().items():
-        if ref in defined or ref not in cell_of:
-            continue
-        cell_of[ref].value = float(value) if isinstance(value, Decimal) else value
-    if printed_total:
-        cell_of[next(r for r in cell_of if str(r) == "T10[procurement_total].amount")].value = 75425.0
-    out = tmp_path / "filled-by-hand.xlsx"
-    wb.save(out)
-    return out, cell_of
-
-
 def test_the_reference_typed_into_the_blank_template(tmp_path, edition):
     """Typing the published inputs gives the reference's numbers: the only finding left is K4 — the
     政府采购合计 is a formula there, so the published 75,425.00 cannot disagree with its parts. Typing
@@ -267,14 +233,14 @@ def test_the_reference_typed_into_the_blank_template(tmp_path, edition):
     from .conftest import EXAMPLE
 
     reference = load_report(EXAMPLE)
-    path, _ = _fill_template_like_a_person(tmp_path, edition, reference, printed_total=False)
+    path, _, _ = fill_template_like_a_person(tmp_path, edition, reference)
     result = validate_workbook(path)
     assert [(f.rule_id, f.severity) for f in result.findings] == [("K4", "warning")]
     t10 = result.report.tables.T10
     assert t10.procurement_total.amount == Decimal("130652.46")
     assert result.report.tables.T01.income_grand_total.amount == Decimal("4777056.13")
 
-    path, cell_of = _fill_template_like_a_person(tmp_path, edition, reference, printed_total=True)
+    path, cell_of, _ = fill_template_like_a_person(tmp_path, edition, reference, printed_total=True)
     result = validate_workbook(path)
     c6 = cell_of[next(r for r in cell_of if str(r) == "T10[procurement_total].amount")].coordinate
     assert sorted((f.rule_id, f.severity, f.cell) for f in result.findings) == sorted(
