@@ -39,6 +39,9 @@ class FastCell:
         return f"{get_column_letter(self.column)}{self.row}"
 
 
+_BLANK = FastCell(None, "n", 0, 0)
+
+
 @dataclass
 class _Protection:
     sheet: bool = False
@@ -52,7 +55,8 @@ class FastSheet:
     max_row: int = 1
 
     def cell(self, row: int, column: int) -> FastCell:
-        return self.cells.get((row, column)) or FastCell(None, "n", row, column)
+        """The cell at (row, column); an empty cell is one shared blank (read its value, not its place)."""
+        return self.cells.get((row, column), _BLANK)
 
     def iter_rows(self, min_row: int = 1, max_row: int | None = None) -> Iterator[tuple[FastCell, ...]]:
         """Rows of the cells that hold something (openpyxl yields every cell; empty ones are None-valued)."""

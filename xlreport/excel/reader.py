@@ -22,7 +22,6 @@ from ..rules.expr import CellRef, Value
 from ..validation.findings import ColumnLocation, Finding, RowLocation
 from .a1 import column_index as col_index
 from .a1 import column_letter as get_column_letter
-from .a1 import split_coordinate as coordinate_from_string
 from .layout import SheetPlan, parse_defined_name, plan_table
 from .scorecard_layout import BUDGET_COLS, IND_COLS, INFO_ROWS, SUMMARY_ROWS
 from .writer import PROPERTY_PREFIX
@@ -231,24 +230,21 @@ def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
     return read
 
 
+_NAME_TARGET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+
+
 def _names(wb: Any) -> dict[CellRef, Address]:
+    """The data cells the writer named (xr.<table>.<row>.<col>) and where they are now."""
     out: dict[CellRef, Address] = {}
     for key, dn in wb.defined_names.items():
+        if not key.startswith("xr."):
+            continue
         ref = parse_defined_name(key)
-        if ref is None:
+        m = _NAME_TARGET.match((dn.attr_text or "").strip()) if ref is not None else None
+        if ref is None or m is None:  # another name, or one whose target was deleted (#REF!)
             continue
-        try:
-            dests = list(dn.destinations)
-        except Exception:  # a name whose target was deleted (#REF!)
-            continue
-        if len(dests) != 1:
-            continue
-        sheet, coord = dests[0]
-        try:
-            letters, row = coordinate_from_string(coord.replace("$", ""))
-        except ValueError:
-            continue
-        out[ref] = (sheet, row - 1, col_index(letters) - 1)
+        sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+        out[ref] = (sheet, int(m.group(4)) - 1, col_index(m.group(3)) - 1)
     return out
 
 
