@@ -62,10 +62,9 @@ def random_report(
     """A consistent report; amounts in the edition's unit, or in 元 with ``in_yuan`` (see :func:`rounded_report`)."""
     rng = random.Random(seed)
     per_unit = 10_000 if edition.info.amount_unit == "万元" and not in_yuan else 1
-    rand = rng
 
     def _m(low: int, high: int) -> Decimal:
-        return _money(rand, low, high, per_unit)
+        return _money(rng, low, high, per_unit)
 
     codes = random_codes(edition, rng, items)
     leaves = [c for c, _ in codes if len(c) == 7]

@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .spec import Edition, RuleSpec
+from .spec import Edition
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -166,7 +166,3 @@ def default_edition() -> str:
 def available_editions() -> tuple[str, ...]:
     root = resources.files("xlreport.editions").joinpath("data")
     return tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and p.joinpath("edition.toml").is_file()))
-
-
-def rules_of(edition: Edition) -> tuple[RuleSpec, ...]:
-    return edition.rules

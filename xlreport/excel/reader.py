@@ -17,7 +17,8 @@ from typing import Any
 
 from ..editions import available_editions, load_edition
 from ..editions.spec import Edition, TableSpec
-from ..model.values import code_level
+from ..model.report import code_rows_valid
+from ..model.values import code_level, parent_code
 from ..rules.expr import CellRef, Value
 from ..validation.findings import ColumnLocation, Finding, RowLocation
 from .a1 import column_index as col_index
@@ -37,8 +38,11 @@ class WorkbookError(Exception):
         self.finding = finding
 
 
-def file_finding(path: str, code: str, message: str, severity: str = "error", rule_id: str = "F01") -> Finding:
-    return Finding(rule_id=rule_id, family="F", code=code, severity=severity, message=message)  # type: ignore[arg-type]
+def file_finding(
+    code: str, message: str, severity: str = "error", rule_id: str = "F01", sheet: str | None = None
+) -> Finding:
+    """A finding about the file or a whole sheet (no cell)."""
+    return Finding(rule_id=rule_id, family="F", code=code, severity=severity, message=message, sheet=sheet)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -135,7 +139,7 @@ def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
     name = str(path)
     problem = preflight(path)
     if problem is not None:
-        raise WorkbookError(file_finding(name, problem.code, f"[{problem.code}] {problem.message}"))
+        raise WorkbookError(file_finding(problem.code, f"[{problem.code}] {problem.message}"))
     try:
         if engine == "fast":
             from .fastread import load
@@ -148,7 +152,7 @@ def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
             wb = load_workbook(name, data_only=False, read_only=False, keep_links=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, SyntaxError) as exc:
         raise WorkbookError(
-            file_finding(name, "unreadable-workbook", f"[unreadable-workbook] 文件 {name} 无法作为工作簿读取：{exc}")
+            file_finding("unreadable-workbook", f"[unreadable-workbook] 文件 {name} 无法作为工作簿读取：{exc}")
         ) from None
     findings: list[Finding] = []
     identity = identify(wb)
@@ -159,7 +163,6 @@ def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
         if edition is None:
             raise WorkbookError(
                 file_finding(
-                    name,
                     "not-an-xlreport-workbook",
                     f"[not-an-xlreport-workbook] 文件 {name} 不是 xlreport 生成的部门决算公开表，"
                     "工作表名称和表头也与任何已知表样版本不符",
@@ -168,7 +171,6 @@ def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
         by_layout = True
         findings.append(
             file_finding(
-                name,
                 "no-identity",
                 f"[no-identity] 文件 {name} 没有 xlreport 的版本标识，按表样 {edition.id} 的版式读取，请核对结果",
                 "warning",
@@ -176,14 +178,13 @@ def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
         )
     elif edition_id not in available_editions():
         raise WorkbookError(
-            file_finding(name, "unknown-edition", f"[unknown-edition] 文件 {name} 的表样版本“{edition_id}”未知")
+            file_finding("unknown-edition", f"[unknown-edition] 文件 {name} 的表样版本“{edition_id}”未知")
         )
     else:
         edition = load_edition(edition_id)
         if identity.get("layout_hash") and identity["layout_hash"] != edition.layout_hash:
             findings.append(
                 file_finding(
-                    name,
                     "layout-changed",
                     f"[layout-changed] 文件 {name} 由另一版本的 {edition.id} 表样生成，按当前版式读取",
                     "warning",
@@ -193,7 +194,6 @@ def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
     if missing:
         raise WorkbookError(
             file_finding(
-                name,
                 "missing-sheet",
                 f"[missing-sheet] 文件 {name} 缺少工作表：{'、'.join(missing)}（工作表不可删除或改名）",
             )
@@ -217,16 +217,8 @@ def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
     for sheet in [t.sheet for t in edition.tables] + cards:
         ws = wb[sheet]
         if not by_layout and not ws.protection.sheet:
-            read.findings.append(
-                Finding(
-                    rule_id="F02",
-                    family="F",
-                    code="protection-removed",
-                    severity="info",
-                    message=f"[F02] 工作表“{sheet}”的保护已被取消（公式单元格可能被改动）",
-                    sheet=sheet,
-                )
-            )
+            message = f"[F02] 工作表“{sheet}”的保护已被取消（公式单元格可能被改动）"
+            read.findings.append(file_finding("protection-removed", message, "info", "F02", sheet))
     return read
 
 
@@ -388,23 +380,18 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
         for key, c in cols.items():
             _content(read, ws, CellRef(table.id, code, key), r, c, "amount")
         rows.append((code, name))
-    present = {c for c, _ in rows}
-    kept: list[tuple[str, str]] = []
-    for code, name in rows:
-        parent = code[:5] if len(code) == 7 else (code[:3] if len(code) == 5 else None)
-        if parent is not None and parent not in present:
-            above = "款" if code_level(code) == 3 else "类"
-            read.findings.append(
-                _cell_finding(
-                    read,
-                    CellRef(table.id, code, "code"),
-                    "error",
-                    "orphan-code",
-                    f"科目{code}缺少其{above}级科目{parent}的行",
-                )
+    for code in code_rows_valid([c for c, _ in rows]):  # a 项 without its 款 row, a 款 without its 类
+        above = "款" if code_level(code) == 3 else "类"
+        read.findings.append(
+            _cell_finding(
+                read,
+                CellRef(table.id, code, "code"),
+                "error",
+                "orphan-code",
+                f"科目{code}缺少其{above}级科目{parent_code(code)}的行",
             )
-        kept.append((code, name))
-    read.codes[table.id] = kept
+        )
+    read.codes[table.id] = rows
 
 
 def _text(ws: Any, r: int, c: int) -> str:
@@ -428,16 +415,8 @@ def _read_scorecard(read: WorkbookRead, ws: Any, sid: str) -> None:
     ind_top = _find_row(ws, "二、绩效指标完成情况")
     summary_top = _find_row(ws, SUMMARY_ROWS[0][1])
     if budget_top is None or ind_top is None or summary_top is None:
-        read.findings.append(
-            Finding(
-                rule_id="F04",
-                family="F",
-                code="scorecard-layout",
-                severity="error",
-                message=f"[F04] 工作表“{ws.title}”不是完整的绩效自评表（缺少预算执行情况、指标或得分部分），未读取",
-                sheet=ws.title,
-            )
-        )
+        message = f"[F04] 工作表“{ws.title}”不是完整的绩效自评表（缺少预算执行情况、指标或得分部分），未读取"
+        read.findings.append(file_finding("scorecard-layout", message, "error", "F04", ws.title))
         return
     n = 0
     for r in range(budget_top + 3, ind_top):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .values import Amount, Number, to_decimal
+from .values import Amount, Number
 
 _TARGET = re.compile(
     r"^\s*(?P<op>≥|≤|＝|=|>=|<=|>|<|＞|＜|≧|≦)?\s*(?P<num>[0-9０-９]+(?:[.．][0-9０-９]+)?)\s*(?P<unit>.*?)\s*$"
@@ -117,10 +117,6 @@ class Scorecard(_Model):
         if self.budget and self.budget[0].source.replace(" ", "") != "合计":
             raise ValueError("预算执行情况的第一行应为“合计”")
         return self
-
-
-def to_number(value: object) -> Decimal | None:
-    return to_decimal(value, "数值")
 
 
 def budget_row_key(index: int) -> str:

@@ -318,10 +318,6 @@ class If(Expr):
         return f"IF({self.cond.render(locate)},{self.then.render(locate)},{self.other.render(locate)})"
 
 
-def linear(*terms: tuple[int, Expr]) -> Linear:
-    return Linear(tuple(terms))
-
-
 def sum_of(cells: list[CellRef]) -> Linear:
     return Linear(tuple((1, Ref(c)) for c in cells))
 
