@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import random
-import zipfile
-
 import pytest
-import xlsxwriter
 from openpyxl import load_workbook
 from openpyxl.packaging.custom import CustomPropertyList
 
@@ -15,6 +10,8 @@ from xlreport import available_editions, load_edition
 from xlreport.excel.writer import write_report
 from xlreport.synthetic import random_report
 from xlreport.validation.workbook import validate_workbook
+
+from .bad_corpus import KINDS, make, run_cli_measured
 
 
 @pytest.fixture(scope="module", params=available_editions())
@@ -25,54 +22,7 @@ def good(request, tmp_path_factory):
     return path
 
 
-def plain_xlsx(path):
-    wb = xlsxwriter.Workbook(str(path))
-    wb.add_worksheet("Sheet1").write(0, 0, "hello")
-    wb.close()
-    return path
-
-
-def make(kind: str, tmp_path, good):
-    p = tmp_path / f"{kind}.xlsx"
-    if kind == "empty":
-        p.write_bytes(b"")
-    elif kind == "random-bytes":
-        p.write_bytes(random.Random(3).randbytes(5000))
-    elif kind == "old-xls":
-        p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "Workbook".encode("utf-16-le"))
-    elif kind == "encrypted":
-        p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le"))
-    elif kind == "truncated":
-        data = good.read_bytes()
-        p.write_bytes(data[: len(data) // 2])
-    elif kind == "xml-bomb":
-        src = zipfile.ZipFile(good)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w") as out:
-            for item in src.infolist():
-                data = src.read(item)
-                if item.filename == "xl/workbook.xml":
-                    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-                    data = bomb + data.split(b"?>", 1)[1]
-                out.writestr(item, data)
-        p.write_bytes(buf.getvalue())
-    elif kind == "not-xlreport":
-        plain_xlsx(p)
-    return p
-
-
-@pytest.mark.parametrize(
-    ("kind", "code"),
-    [
-        ("empty", "empty-file"),
-        ("random-bytes", "not-a-zip"),
-        ("old-xls", "old-xls"),
-        ("encrypted", "encrypted"),
-        ("truncated", "truncated-zip"),
-        ("xml-bomb", "xml-bomb"),
-        ("not-xlreport", "not-an-xlreport-workbook"),
-    ],
-)
+@pytest.mark.parametrize(("kind", "code"), KINDS.items())
 def test_unreadable_files_give_one_clear_finding(tmp_path, good, kind, code):
     path = make(kind, tmp_path, good)
     before = path.read_bytes()
@@ -81,6 +31,54 @@ def test_unreadable_files_give_one_clear_finding(tmp_path, good, kind, code):
     assert [(f.code, f.severity) for f in result.findings] == [(code, "error")]
     assert path.name in result.findings[0].message
     assert path.read_bytes() == before
+
+
+def test_the_command_line_refuses_each_in_its_own_process_within_200_mib(tmp_path, good):
+    """The corpus through ``xlreport validate`` as a bureau runs it: exit 2, one finding, no traceback,
+    a peak of well under 200 MiB (the time each takes is measured by benchmarks/bad_inputs.py)."""
+    import json
+
+    for kind, code in KINDS.items():
+        path = make(kind, tmp_path, good)
+        before = path.read_bytes()
+        run = run_cli_measured("validate", "--format", "json", str(path))
+        assert run.returncode == 2, (kind, run.stderr)
+        assert "Traceback" not in run.stderr
+        (outcome,) = json.loads(run.stdout)["files"]
+        assert [f["code"] for f in outcome["findings"]] == [code], kind
+        assert run.peak_rss_mib < 200, (kind, run.peak_rss_mib)
+        assert path.read_bytes() == before
+
+
+def test_a_workbook_of_another_edition(tmp_path, good):
+    """A bureau that expects its own edition gets one clear finding for a workbook of another one."""
+    own = read_edition(good)
+    other = next(e for e in available_editions() if e != own)
+    assert validate_workbook(good, expect=own).findings == []
+    result = validate_workbook(good, expect=other)
+    assert not result.readable
+    assert [f.code for f in result.findings] == ["edition-mismatch"]
+    assert own in result.findings[0].message and other in result.findings[0].message
+    run = run_cli_measured("validate", "--edition", other, "--format", "json", str(good))
+    assert run.returncode == 2
+    assert "edition-mismatch" in run.stdout
+
+
+def test_a_workbook_without_identity_of_another_edition(tmp_path, good):
+    """Read by layout, the edition its sheets match is still compared with the one expected."""
+    wb = load_workbook(good)
+    wb.custom_doc_props = CustomPropertyList()
+    stripped = tmp_path / "stripped.xlsx"
+    wb.save(stripped)
+    own = read_edition(good)
+    other = next(e for e in available_editions() if e != own)
+    assert [f.code for f in validate_workbook(stripped, expect=other).findings] == ["edition-mismatch"]
+
+
+def read_edition(path) -> str:
+    from xlreport.excel.reader import read_workbook
+
+    return read_workbook(path).edition.id
 
 
 def test_missing_or_renamed_table_sheet(tmp_path, good):

@@ -61,6 +61,27 @@ def test_the_as_published_constant_stays_and_the_formula_version_computes(recalc
     assert live["公开10"]["C6"].value == pytest.approx(130652.46)
 
 
+def test_workbooks_saved_by_libreoffice_validate_as_the_originals(recalculated):
+    """A workbook a person opened and saved in LibreOffice (its own XML: shared strings, rewritten
+    formulas, its own defined names and properties) gives exactly the findings of the original."""
+    from xlreport.validation.workbook import validate_workbook
+
+    def findings(path):
+        result = validate_workbook(path)
+        assert result.readable, path
+        return [(f.rule_id, f.code, f.sheet, f.cell) for f in result.findings]
+
+    by_name = {p.name: q for p, q in recalculated.items()}
+    assert findings(by_name["reference.xlsx"]) == [("K4", "suggested-score", "绩效自评1", "H22")]
+    assert [f[:2] for f in findings(by_name["reference-as-published.xlsx"])] == [
+        ("F05", "formula-replaced"),
+        ("R10-1", "procurement-total"),
+        ("K4", "suggested-score"),
+    ]
+    for original, fresh in recalculated.items():
+        assert findings(fresh) == findings(original), original.name
+
+
 def test_typing_the_reference_inputs_into_the_template_gives_its_totals(tmp_path, edition):
     """A person fills the blank template (with the reference's 项 codes) cell by cell; LibreOffice
     recalculates; every total equals the reference's — 政府采购合计 the sum of its parts."""
@@ -81,3 +102,6 @@ def test_typing_the_reference_inputs_into_the_template_gives_its_totals(tmp_path
         assert Decimal(repr(got or 0)) == (want or 0), (str(ref), got, want)
         compared += 1
     assert compared > 100
+    from xlreport.validation.workbook import validate_workbook
+
+    assert [(f.rule_id, f.cell) for f in validate_workbook(fresh).findings] == [("K4", "H22")]

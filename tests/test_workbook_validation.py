@@ -90,30 +90,42 @@ def _balance(check, values):
     return _num(check.lhs.evaluate(values.get)) - _num(check.rhs.evaluate(values.get))
 
 
-def test_mutation_matrix_every_checked_input(filled_any):
-    """Each input cell that some relation really depends on (its balance moves when the cell moves):
-    +0.01, +1, ×10 and a negative value each give a finding at that cell or on a rule over it (through
-    the formulas that read it). In 万元 editions a change inside the rounding bound is an info note."""
-    _, path = filled_any
-    read = read_workbook(path)
-    assert validate_read(read).findings == []
-    checks, defs, closure = _closures(read)
+def _checked_inputs(read, checks, defs, closure):
+    """Input cells that some relation really depends on (its balance moves when the cell moves),
+    with the relations that do and whether they are all inequalities."""
+    from xlreport.rules.compute import recompute
+
     order = [c for c in checks if c.defines is not None]
     relations = [c for c in checks if c.defines is None and c.op in ("=", "<=", ">=")]
     base = {ref: c.value for ref, c in read.cells.items() if c.value is not None and ref not in defs}
-    from xlreport.rules.compute import recompute
-
-    tested = 0
+    still = recompute(order, base)
     for ref, content in list(read.cells.items()):
         if ref in defs or content.formula or ref.col in ("code", "name") or isinstance(content.value, str):
             continue
         moved = recompute(order, {**base, ref: (content.value or Decimal(0)) + 1})
-        still = recompute(order, base)
         depends = [c for c in relations if _balance(c, moved) != _balance(c, still)]
-        if not depends:
-            continue  # a free input: only formulas read it, and they follow it
-        only_inequalities = all(c.op != "=" for c in depends)
-        reach = {str(x) for x in closure(ref)}
+        if depends:  # else a free input: only formulas read it, and they follow it
+            yield ref, content, depends
+
+
+def test_mutation_matrix_every_checked_input(filled_any):
+    """Each input cell that some relation depends on: +0.01, +1, ×10 and a negative value each give a
+    finding of a rule over that cell (directly or through the formulas that read it), with that rule's
+    code, at that rule's cell — and no finding of any other rule. In 万元 editions a change inside the
+    rounding bound is an info note."""
+    _, path = filled_any
+    read = read_workbook(path)
+    assert validate_read(read).findings == []
+    checks, defs, closure = _closures(read)
+    a1_of = {str(r): read.a1(r) for r in read.cells}
+    tested = 0
+    for ref, content, depends in list(_checked_inputs(read, checks, defs, closure)):
+        reach = closure(ref)
+        reach_names = {str(x) for x in reach}
+        over: dict[str, set[tuple[str, str]]] = {}
+        for c in checks:
+            if reach & set(c.cells()):
+                over.setdefault(c.id, set()).add((c.rule.code, read.a1(c.anchor)))
         v = content.value or Decimal(0)
         hits = {}
         for kind, new in (("+0.01", v + Decimal("0.01")), ("+1", v + 1), ("x10", v * 10), ("neg", -v or Decimal(-1))):
@@ -121,15 +133,47 @@ def test_mutation_matrix_every_checked_input(filled_any):
                 continue
             read.cells[ref] = CellContent(new, None, new)
             findings = validate_read(read).findings
-            hits[kind] = [f for f in findings if f.cell == read.a1(ref) or reach & set(f.cells)]
-            assert all(f.sheet and f.cell for f in hits[kind]), "every finding names its sheet and cell"
+            for f in findings:
+                if f.rule_id in over:
+                    code = f.code
+                    if code == "rounding-difference":  # inside a 万元 rounding bound: the rule's note
+                        assert f.severity == "info"
+                        code = next(c for c, cell in over[f.rule_id] if cell == f.cell)
+                    assert (code, f.cell) in over[f.rule_id], (str(ref), kind, f.code, f.cell, over[f.rule_id])
+                else:  # a rule evaluated outside the relation language (K4's suggested score): by its cells
+                    assert reach_names & set(f.cells), (str(ref), kind, f.message)
+                    assert f.cell in {a1_of[c] for c in f.cells if c in a1_of}, (str(ref), kind, f.message)
+            hits[kind] = findings
         read.cells[ref] = content
-        if only_inequalities:  # the direction that crosses the bound must be caught
+        if all(c.op != "=" for c in depends):  # only inequalities: the direction that crosses the bound
             assert any(hits.values()), str(ref)
         else:
             assert all(hits.values()), (str(ref), {k: bool(v) for k, v in hits.items()})
         tested += 1
     assert tested > 100
+
+
+def test_mutation_to_text_every_checked_input(filled_any, tmp_path):
+    """Every such cell turned into text in the workbook itself (openpyxl, as a person types): one
+    not-a-number error at each of those cells, with its row and column labels."""
+    _, path = filled_any
+    read = read_workbook(path)
+    checks, defs, closure = _closures(read)
+    inputs = _checked_inputs(read, checks, defs, closure)
+    targets = {(read.addresses[ref][0], read.a1(ref)): ref for ref, _, _ in inputs}
+    assert len(targets) > 100
+    wb = load_workbook(path)
+    for sheet, a1 in targets:
+        wb[sheet][a1].value = "见附件"
+    edited = tmp_path / "text.xlsx"
+    wb.save(edited)
+    findings = validate_workbook(edited).findings
+    not_numbers = {(f.sheet, f.cell): f for f in findings if f.code == "not-a-number"}
+    assert set(not_numbers) == set(targets)
+    for where, f in not_numbers.items():
+        assert f.severity == "error" and f.cells == (str(targets[where]),)
+        assert f.row is not None and f.row.label and f.column is not None and f.column.label, f.message
+        assert "见附件" in f.message
 
 
 def test_every_formula_replaced_by_a_constant_is_named(filled_any):
@@ -214,6 +258,36 @@ def test_inserted_item_rows_with_consistent_numbers_give_no_error(tmp_path, fill
     t01 = result.report.tables.T01
     before = report.tables.T01
     assert t01.operating.amount == (before.operating.amount if before.operating else 0) + Decimal("500.25")
+
+
+def test_an_indicator_row_inserted_in_a_scorecard_is_read(tmp_path):
+    """A person inserts a 三级指标 inside the indicator block of a scorecard (Excel widens the SUM over
+    it) and moves 5 points of weight to it: the new indicator is read and scored, nothing is modified."""
+    from .conftest import EXAMPLE
+
+    reference = load_report(EXAMPLE)
+    path = write_report(tmp_path / "ref.xlsx", reference).path
+    wb = load_workbook(path)
+    ws = wb["绩效自评1"]
+    rows = {ws.cell(row=r, column=3).value: r for r in range(1, ws.max_row + 1)}
+    at = rows["长效进建设度"]  # before the last 效益指标
+    above = at - 1
+    insert_row(wb, "绩效自评1", at)
+    values = ["效益指标", "社会效益指标", "群众办事等候时间", "缩短", "缩短", "达成预期指标", 5, 4]
+    for col, value in enumerate(values, start=1):
+        ws.cell(row=at, column=col).value = value
+    ws.cell(row=above, column=7).value -= 5  # weights still total 90 (+10 for the budget)
+    ws.cell(row=above, column=8).value -= 5
+    edited = tmp_path / "inserted.xlsx"
+    wb.save(edited)
+    result = validate_workbook(edited)
+    assert [(f.rule_id, f.cell) for f in result.findings] == [("K4", "H22")]
+    card = result.report.scorecards[0]
+    before = reference.scorecards[0]
+    assert len(card.indicators) == len(before.indicators) + 1
+    new = next(i for i in card.indicators if i.name == "群众办事等候时间")
+    assert (new.weight, new.score) == (Decimal(5), Decimal(4))
+    assert card.total_score == before.total_score - 1
 
 
 def test_protection_removed_is_an_info_finding(tmp_path, filled):

@@ -58,8 +58,10 @@ def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], l
     return unique, missing
 
 
-def validate_path(path: str, annotate_dir: str | None = None) -> FileOutcome:
-    """Validate one file (workbook or JSON report); every failure becomes an unreadable outcome."""
+def validate_path(path: str, annotate_dir: str | None = None, expect: str | None = None) -> FileOutcome:
+    """Validate one file (workbook or JSON report); every failure becomes an unreadable outcome.
+
+    ``expect``: the edition id every file must be; a file of another edition is unreadable."""
     from .validation.output import finding_dict
 
     start = time.perf_counter()
@@ -79,13 +81,24 @@ def validate_path(path: str, annotate_dir: str | None = None) -> FileOutcome:
                     "cell": None,
                 }
                 return FileOutcome(path, "unreadable", [finding], time.perf_counter() - start)
+            if expect is not None and result.report.meta.edition != expect:
+                finding = {
+                    "rule_id": "F01",
+                    "code": "edition-mismatch",
+                    "severity": "error",
+                    "message": f"[edition-mismatch] 文件 {path} 是表样版本“{result.report.meta.edition}”的报告，"
+                    f"不是要求的“{expect}”，未审核",
+                    "sheet": None,
+                    "cell": None,
+                }
+                return FileOutcome(path, "unreadable", [finding], time.perf_counter() - start)
             findings = result.findings
             status = "valid" if result.valid else "invalid"
             annotated = None
         else:
             from .validation.workbook import validate_workbook
 
-            wres = validate_workbook(path)
+            wres = validate_workbook(path, expect)
             findings = wres.findings
             status = "unreadable" if not wres.readable else ("valid" if wres.valid else "invalid")
             annotated = None
@@ -106,7 +119,7 @@ def validate_path(path: str, annotate_dir: str | None = None) -> FileOutcome:
         return FileOutcome(path, "unreadable", [finding], time.perf_counter() - start)
 
 
-def _job(args: tuple[str, str | None]) -> FileOutcome:
+def _job(args: tuple[str, str | None, str | None]) -> FileOutcome:
     return validate_path(*args)
 
 
@@ -115,9 +128,10 @@ def run_batch(
     jobs: int = 1,
     annotate_dir: str | None = None,
     on_done: Callable[[FileOutcome], None] | None = None,
+    expect: str | None = None,
 ) -> list[FileOutcome]:
     """Validate ``files`` with ``jobs`` processes; results in input order."""
-    args = [(str(f), annotate_dir) for f in files]
+    args = [(str(f), annotate_dir, expect) for f in files]
     results: list[FileOutcome] = []
     if jobs <= 1 or len(files) <= 1:
         for a in args:

@@ -173,6 +173,12 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
     default=None,
     help="每个文件一行的汇总表（.csv 或 .xlsx）。",
 )
+@click.option(
+    "--edition",
+    "expect",
+    default=None,
+    help="要求的表样版本：其他版本的文件判为无法审核（默认：按文件自带的版本标识）。",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -180,16 +186,20 @@ def validate(
     jobs: int | None,
     fail_on: str,
     summary_file: Path | None,
+    expect: str | None,
 ) -> None:
     """审核工作簿（.xlsx）或 JSON 报告；PATH 可以是文件、目录或通配符。
 
     \b
     示例：xlreport validate 回收/*.xlsx --jobs 2 --format json > 结果.json
+         xlreport validate 回收/ --edition 本省表样版本   # 其他版本的文件判为无法审核
          xlreport validate examples/jincheng-2022.json
     退出码：0 全部通过；1 有错误（--fail-on warning 时含警告）；2 用法错误或有文件无法读取。
     """
     from .batch import expand_paths, iter_rows, run_batch, summarize
 
+    if expect is not None:
+        _edition(expect)  # an unknown edition is a usage error before any file is read
     files, missing = expand_paths(paths)
     for m in missing:
         click.echo(f"错误：找不到 {m}", err=True)
@@ -198,7 +208,7 @@ def validate(
     workers = jobs or min(len(files), os.cpu_count() or 1)
     bar = _progress(len(files))
     started = time.perf_counter()
-    outcomes = run_batch(files, workers, str(annotate_dir) if annotate_dir else None, bar)
+    outcomes = run_batch(files, workers, str(annotate_dir) if annotate_dir else None, bar, expect)
     if bar is not None:
         bar.close()
     _emit(outcomes, fmt)

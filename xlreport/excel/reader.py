@@ -129,10 +129,12 @@ def edition_by_sheets(wb: Any) -> Edition | None:
 
 
 # ---------------------------------------------------------------------- reading
-def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
+def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = None) -> WorkbookRead:
     """Read ``path``; raises :class:`WorkbookError` (one file-level finding) when it cannot be read.
 
     ``engine``: "fast" (one streaming pass over the sheets' XML) or "openpyxl" (the reference reader).
+    ``expect``: the edition id the workbook must be (a bureau checking returns against its own
+    edition); a workbook of another edition is refused with one finding.
     """
     from .preflight import preflight
 
@@ -190,6 +192,15 @@ def read_workbook(path: str | Path, engine: str = "fast") -> WorkbookRead:
                     "warning",
                 )
             )
+    if expect is not None and edition.id != expect:
+        how = "按版式判断" if by_layout else "其版本标识"
+        raise WorkbookError(
+            file_finding(
+                "edition-mismatch",
+                f"[edition-mismatch] 文件 {name} 是表样版本“{edition.id}”的工作簿（{how}），"
+                f"不是要求的“{expect}”，未审核",
+            )
+        )
     missing = [t.sheet for t in edition.tables if t.sheet not in wb.sheetnames]
     if missing:
         raise WorkbookError(

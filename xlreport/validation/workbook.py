@@ -108,16 +108,17 @@ def written_shape(read: WorkbookRead, data: Shape | None = None) -> Shape:
     return Shape(edition, codes=codes, scorecards=shapes, unit_type=read.identity.get("unit_type") or None, slots=slots)
 
 
-def validate_workbook(path: str | Path) -> WorkbookResult:
+def validate_workbook(path: str | Path, expect: str | None = None) -> WorkbookResult:
     """Every finding for one workbook; an unreadable file gives one file-level finding.
 
     A cell holding a constant is taken as typed; a cell holding a formula is recomputed from the
     rule that defines it (cached values are never read). A formula the writer wrote that is now a
     constant (formula-replaced) or different text (formula-modified) is reported at its cell.
+    ``expect``: the edition id the workbook must be; another edition gives one edition-mismatch finding.
     """
     name = str(path)
     try:
-        read = read_workbook(path)
+        read = read_workbook(path, expect=expect)
     except WorkbookError as exc:
         return WorkbookResult(name, [exc.finding], readable=False)
     return validate_read(read)
@@ -173,9 +174,30 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
     labeler = Labeler(edition, {t: dict(c) for t, c in read.codes.items()}, report.scorecards if report else [])
     unit = read.identity.get("amount_unit") or edition.info.amount_unit
     formulas = {ref: data_defs[ref].rhs for ref in defined if ref not in frozen and ref is not None}
+    findings = [_labelled(f, labeler) for f in findings]
     for f in Evaluator(edition, computed, labeler, unit, formulas).run(checks):
         findings.append(_place(read, f))
     return WorkbookResult(name, findings, report, edition.id)
+
+
+def _labelled(f: Finding, labeler: Labeler) -> Finding:
+    """A reader's cell finding (F03) given the row and column labels its message and location lack."""
+    if f.rule_id != "F03" or f.table is None or f.row is None or f.column is None or f.row.label:
+        return f
+    cell = CellRef(f.table, f.row.key, f.column.key)
+    row = labeler.row(cell)
+    if f.row.key.startswith("row"):  # a row without a code: no label to give
+        row = f.row
+    where = f"{f.sheet}!{f.cell}"
+    return f.model_copy(
+        update={
+            "table_label": labeler.table_label(f.table),
+            "row": row,
+            "column": labeler.column(cell),
+            "message": f.message.replace(f"{where}：", f"{where} {labeler.describe(cell)}：", 1),
+            "cells": (str(cell),),
+        }
+    )
 
 
 def _place(read: WorkbookRead, f: Finding) -> Finding:

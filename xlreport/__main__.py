@@ -1,0 +1,5 @@
+"""``python -m xlreport`` is the ``xlreport`` command."""
+
+from .cli import main
+
+main()
