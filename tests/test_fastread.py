@@ -86,3 +86,65 @@ def test_shared_formulas_are_expanded(tmp_path):
     fast, ref = cells_of(load(str(shared))), cells_of(load_workbook(shared))
     assert fast == ref
     assert fast[("S", "A3")] == ("=B3*2+SUM($B$1:B3)", "f")
+
+
+def test_both_ways_of_reading_shared_strings_agree(workbooks, monkeypatch):
+    """Regular sharedStrings.xml is split by regular expressions; expat reads it the same."""
+    from xlreport.excel import fastread
+
+    regular = [cells_of(load(str(p))) for p in workbooks]
+    monkeypatch.setattr(fastread, "REGULAR_STRINGS", False)
+    assert [cells_of(load(str(p))) for p in workbooks] == regular
+
+
+def _rewrite(src, dst, replace):
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            zout.writestr(item, replace.get(item.filename, data))
+
+
+SST = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="5" uniqueCount="5">'
+    "<si><t>plain</t></si>"
+    '<si><r><rPr><b/></rPr><t>rich </t></r><r><t xml:space="preserve"> text</t></r></si>'
+    '<si><t>漢字</t><rPh sb="0" eb="2"><t>かんじ</t></rPh></si>'
+    "<si><t>a &amp; b &lt;c&gt; &#x4E00;&#20108; &quot;q&quot; &apos;s&apos;</t></si>"
+    "<si><t/></si>"
+    "</sst>"
+)
+SHEET = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    '<row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c/><c t="s"><v>2</v></c></row>'
+    '<row><c r="B2" t="s"><v>3</v></c><c><v>1.5</v></c><c t="inlineStr"><is><t>inline</t></is></c></row>'
+    '<row r="4"><c r="A4" t="s"><v>4</v></c><c r="C4"><f>A1&amp;"x"</f><v>0</v></c></row>'
+    "</sheetData></worksheet>"
+)
+
+
+@pytest.mark.parametrize("regular", [True, False])
+def test_unusual_but_valid_xml_reads_like_openpyxl(tmp_path, monkeypatch, regular):
+    """Rich text runs, phonetic runs, entities and character references, cells and rows without
+    their r attribute, inline strings: the same cells as openpyxl, whichever way strings are read."""
+    import xlsxwriter
+
+    from xlreport.excel import fastread
+
+    monkeypatch.setattr(fastread, "REGULAR_STRINGS", regular)
+    src = tmp_path / "plain.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    wb.add_worksheet("S").write_string(0, 0, "x")
+    wb.close()
+    odd = tmp_path / "odd.xlsx"
+    _rewrite(src, odd, {"xl/sharedStrings.xml": SST.encode(), "xl/worksheets/sheet1.xml": SHEET.encode()})
+    fast, ref = cells_of(load(str(odd))), cells_of(load_workbook(odd))
+    assert fast == ref
+    assert fast[("S", "B1")] == ("rich  text", "s")
+    assert fast[("S", "D1")] == ("漢字", "s")
+    assert fast[("S", "B2")][0] == "a & b <c> 一二 \"q\" 's'"
+    assert fast[("S", "C2")] == (1.5, "n") and fast[("S", "D2")] == ("inline", "s")
+    assert fast[("S", "C4")] == ('=A1&"x"', "f")

@@ -16,12 +16,20 @@ def column_letter(index: int) -> str:
     return letters
 
 
+_INDEX: dict[str, int] = {}
+
+
 def column_index(letters: str) -> int:
-    """A → 1, AA → 27."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
+    """A → 1, AA → 27 (remembered: a workbook names the same few columns thousands of times)."""
+    found = _INDEX.get(letters)
+    if found is None:
+        n = 0
+        for ch in letters.upper():
+            n = n * 26 + ord(ch) - 64
+        found = n
+        if len(_INDEX) < 20_000:
+            _INDEX[letters] = n
+    return found
 
 
 def split_coordinate(coord: str) -> tuple[str, int]:

@@ -1,5 +1,5 @@
-"""A one-pass streaming reader of .xlsx values and formulas (zip + expat), shaped like the part of
-openpyxl's API the reader uses.
+"""A one-pass streaming reader of .xlsx values and formulas (zip + expat callbacks, no element
+objects), shaped like the part of openpyxl's API the reader uses.
 
 openpyxl builds a full object model (styles, every cell object) and is the reference reader; this
 one reads only what validation needs — cell values, formula text (shared formulas expanded), sheet
@@ -14,16 +14,11 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree.ElementTree import iterparse
+from xml.parsers import expat
 
 from .a1 import column_index as column_index_from_string
 from .a1 import column_letter as get_column_letter
 
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
-_NS_VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
 
@@ -111,15 +106,143 @@ class FastWorkbook:
         return self.sheets[name]
 
 
-def _strings(z: zipfile.ZipFile) -> list[str]:
-    if "xl/sharedStrings.xml" not in z.namelist():
+class _Refused(ValueError):
+    """A document type or entity declaration: never expanded (preflight refuses these files first)."""
+
+
+def _parser() -> Any:
+    """An expat parser that names elements ``<namespace>}<local>``, gathers text into one call, and
+    refuses any DTD or entity declaration."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+
+    def refuse(*_: object) -> None:
+        raise _Refused("DTD or entity declaration")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    return parser
+
+
+class _Parts:
+    """The package's members: those preflight already decompressed (each handed over once), else
+    read from the zip."""
+
+    def __init__(self, z: zipfile.ZipFile, members: dict[str, bytes] | None) -> None:
+        self.z, self.members = z, members or {}
+        self.names = set(z.namelist())
+
+    def read(self, part: str) -> bytes:
+        kept = self.members.pop(part, None)
+        return kept if kept is not None else self.z.read(part)
+
+
+def _parse(parts: _Parts, part: str, start: Any, end: Any = None, data: Any = None) -> None:
+    parser = _parser()
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if data is not None:
+        parser.CharacterDataHandler = data
+    try:
+        parser.Parse(parts.read(part), True)
+    except expat.ExpatError as exc:
+        raise ValueError(f"{part}: {expat.errors.messages[exc.code]} (line {exc.lineno})") from None
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships}"
+_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+_C, _V, _F, _IS, _T, _ROW = (_MAIN + t for t in ("c", "v", "f", "is", "t", "row"))
+_SI, _RPH, _PROTECTION = _MAIN + "si", _MAIN + "rPh", _MAIN + "sheetProtection"
+
+
+# The shared strings as spreadsheet programs write them — UTF-8, unprefixed elements in the main
+# namespace, no comments or CDATA — are split with regular expressions (a few times faster than
+# expat callbacks); any other form goes through expat. Tests read workbooks both ways.
+REGULAR_STRINGS = True
+_SST_ROOT = re.compile(r'<sst\b[^>]*\bxmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"')
+_SI_ELEMENT = re.compile(r"<si>(.*?)</si>|<si/>", re.S)
+_T_TEXT = re.compile(r"<t(?:\s[^>]*)?>(.*?)</t>|<t(?:\s[^>]*)?/>", re.S)
+_RPH_RUN = re.compile(r"<rPh\b.*?</rPh>", re.S)
+_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _entity(m: re.Match[str]) -> str:
+    name = m.group(1)
+    if name[0] == "#":
+        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    return _NAMED[name]
+
+
+def _regular_strings(data: bytes) -> list[str] | None:
+    """The strings of a regular sharedStrings.xml, or None for expat to read."""
+    head = data[:200]
+    if b"encoding=" in head and not re.search(rb"""encoding=["'](?i:utf-?8)["']""", head):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "<!" in text or "\r" in text or not _SST_ROOT.search(text, 0, 400):
+        return None
+    out = []
+    for m in _SI_ELEMENT.finditer(text):
+        inner = m.group(1)
+        if not inner:
+            out.append("")
+            continue
+        if inner.startswith("<t>") and inner.endswith("</t>") and "<" not in inner[3:-4]:
+            value = inner[3:-4]  # the common case: one plain <t>
+        else:
+            if "<rPh" in inner:
+                inner = _RPH_RUN.sub("", inner)
+            value = "".join(t.group(1) or "" for t in _T_TEXT.finditer(inner))
+        out.append(_ENTITY.sub(_entity, value) if "&" in value else value)
+    return out
+
+
+def _strings(parts: _Parts) -> list[str]:
+    """The shared strings: the text of every <t> of an <si>, phonetic runs (<rPh>) left out."""
+    if "xl/sharedStrings.xml" not in parts.names:
         return []
+    if REGULAR_STRINGS:
+        data = parts.read("xl/sharedStrings.xml")
+        regular = _regular_strings(data)
+        if regular is not None:
+            return regular
+        parts.members["xl/sharedStrings.xml"] = data  # for expat, below
     out: list[str] = []
-    with z.open("xl/sharedStrings.xml") as fh:
-        for _, el in iterparse(fh, events=("end",)):
-            if el.tag == f"{_NS_MAIN}si":
-                out.append("".join(t.text or "" for t in el.iter(f"{_NS_MAIN}t")))
-                el.clear()
+    pieces: list[str] = []
+    state = {"text": False, "phonetic": 0}
+
+    def start(name: str, _attrs: dict[str, str]) -> None:
+        if name == _T:
+            state["text"] = not state["phonetic"]
+        elif name == _SI:
+            pieces.clear()
+        elif name == _RPH:
+            state["phonetic"] += 1
+
+    def end(name: str) -> None:
+        if name == _T:
+            state["text"] = False
+        elif name == _SI:
+            out.append("".join(pieces))
+        elif name == _RPH:
+            state["phonetic"] -= 1
+
+    def data(text: str) -> None:
+        if state["text"]:
+            pieces.append(text)
+
+    _parse(parts, "xl/sharedStrings.xml", start, end, data)
     return out
 
 
@@ -136,101 +259,196 @@ def _number(text: str) -> int | float:
         return float(text)
 
 
-def load(path: str, skip: frozenset[str] = frozenset()) -> FastWorkbook:
+def load(path: str, skip: frozenset[str] = frozenset(), members: dict[str, bytes] | None = None) -> FastWorkbook:
     """Read ``path`` (already preflighted: a sane zip whose XML declares no entities); the sheets
-    named in ``skip`` are listed but their cells are not read."""
+    named in ``skip`` are listed but their cells are not read. ``members``: XML parts already
+    decompressed (by preflight), taken from there instead of the zip."""
     wb = FastWorkbook()
     with zipfile.ZipFile(path) as z:
-        names = set(z.namelist())
+        parts = _Parts(z, members)
+        names = parts.names
         rels: dict[str, str] = {}
-        with z.open("xl/_rels/workbook.xml.rels") as fh:
-            for _, el in iterparse(fh):
-                if el.tag == f"{_NS_PKG_REL}Relationship":
-                    rels[el.get("Id", "")] = _target("xl/", el.get("Target", ""))
+
+        def relationship(name: str, attrs: dict[str, str]) -> None:
+            if name == _PKG_REL + "Relationship":
+                rels[attrs.get("Id", "")] = _target("xl/", attrs.get("Target", ""))
+
+        _parse(parts, "xl/_rels/workbook.xml.rels", relationship)
         sheets: list[tuple[str, str]] = []
-        with z.open("xl/workbook.xml") as fh:
-            for _, el in iterparse(fh):
-                if el.tag == f"{_NS_MAIN}sheet":
-                    sheets.append((el.get("name", ""), rels.get(el.get(f"{_NS_REL}id", ""), "")))
-                elif el.tag == f"{_NS_MAIN}definedName" and el.get("localSheetId") is None:
-                    wb.defined_names[el.get("name", "")] = _DefinedName(el.text or "")
+        defined: list[str | None] = [None]  # the name whose text is being read
+        text: list[str] = []
+
+        def book_start(name: str, attrs: dict[str, str]) -> None:
+            if name == _MAIN + "definedName":
+                defined[0] = attrs.get("name", "") if attrs.get("localSheetId") is None else None
+                text.clear()
+            elif name == _MAIN + "sheet":
+                sheets.append((attrs.get("name", ""), rels.get(attrs.get(_REL + "id", ""), "")))
+
+        def book_end(name: str) -> None:
+            if name == _MAIN + "definedName" and defined[0] is not None:
+                wb.defined_names[defined[0]] = _DefinedName("".join(text))
+                defined[0] = None
+
+        def book_data(chunk: str) -> None:
+            if defined[0] is not None:
+                text.append(chunk)
+
+        _parse(parts, "xl/workbook.xml", book_start, book_end, book_data)
         if "docProps/custom.xml" in names:
-            with z.open("docProps/custom.xml") as fh:
-                for _, el in iterparse(fh):
-                    if el.tag == f"{_NS_CUSTOM}property":
-                        value = next((c.text for c in el), None)
-                        wb.custom_doc_props.props.append(_Property(el.get("name", ""), value))
-        strings = _strings(z)
+            prop: list[Any] = [None, 0]  # the property being read, element depth inside it
+            values: list[str] = []
+
+            def prop_start(name: str, attrs: dict[str, str]) -> None:
+                if name == _CUSTOM + "property":
+                    prop[0], prop[1] = attrs.get("name", ""), 0
+                    values.clear()
+                elif prop[0] is not None:
+                    prop[1] += 1
+
+            def prop_end(name: str) -> None:
+                if name == _CUSTOM + "property" and prop[0] is not None:
+                    wb.custom_doc_props.props.append(_Property(prop[0], "".join(values) if values else None))
+                    prop[0] = None
+
+            def prop_data(chunk: str) -> None:
+                if prop[0] is not None and prop[1]:
+                    values.append(chunk)
+
+            _parse(parts, "docProps/custom.xml", prop_start, prop_end, prop_data)
+        strings = _strings(parts)
         for title, part in sheets:
             if title in skip:
                 wb.sheets[title] = FastSheet(title)
             elif part in names:
-                wb.sheets[title] = _sheet(z, title, part, strings)
+                wb.sheets[title] = _sheet(parts, title, part, strings)
     return wb
 
 
-def _sheet(z: zipfile.ZipFile, title: str, part: str, strings: list[str]) -> FastSheet:
-    sheet = FastSheet(title)
-    shared: dict[str, tuple[str, str]] = {}  # si → (master formula, master coordinate)
-    c_tag, v_tag, f_tag, is_tag = f"{_NS_MAIN}c", f"{_NS_MAIN}v", f"{_NS_MAIN}f", f"{_NS_MAIN}is"
-    max_row = 1
-    with z.open(part) as fh:
-        for _, el in iterparse(fh):
-            tag = el.tag
-            if tag == c_tag:
-                ref = el.get("r", "")
-                m = _CELL.match(ref)
-                if not m:
-                    continue
-                row, col = int(m.group(2)), column_index_from_string(m.group(1))
-                kind = el.get("t", "n")
-                formula = value_text = None
-                inline = None
-                for child in el:
-                    if child.tag == f_tag:
-                        formula = child
-                    elif child.tag == v_tag:
-                        value_text = child.text
-                    elif child.tag == is_tag:
-                        inline = "".join(t.text or "" for t in child.iter(f"{_NS_MAIN}t"))
-                if formula is not None:
-                    text = formula.text
-                    if formula.get("t") == "shared":
-                        si = formula.get("si", "")
-                        if text:
-                            shared[si] = (text, ref)
-                        elif si in shared:
-                            from openpyxl.formula.translate import Translator
+class _SheetReader:
+    """expat handlers that turn one worksheet's XML into cells (values, formulas, types).
 
-                            master, origin = shared[si]
-                            text = Translator("=" + master, origin=origin).translate_formula(ref)[1:]
-                    if text is not None:
-                        sheet.cells[(row, col)] = FastCell("=" + text, "f", row, col)
-                        max_row = max(max_row, row)
-                    el.clear()
-                    continue
-                value: Any
-                if kind == "s":
-                    value, dtype = (strings[int(value_text)] if value_text is not None else None), "s"
-                elif kind == "inlineStr":
-                    value, dtype = inline, "s"
-                elif kind == "str":
-                    value, dtype = value_text, "s"
-                elif kind == "b":
-                    value, dtype = (value_text == "1") if value_text is not None else None, "b"
-                elif kind == "e":
-                    value, dtype = value_text, "e"
-                else:
-                    value, dtype = (_number(value_text) if value_text else None), "n"
-                if value is not None:
-                    sheet.cells[(row, col)] = FastCell(value, dtype, row, col)
-                    max_row = max(max_row, row)
-                el.clear()
-            elif tag == f"{_NS_MAIN}sheetProtection":
-                sheet.protection.sheet = el.get("sheet") in ("1", "true")
-            elif tag == f"{_NS_MAIN}row":
-                el.clear()
-    sheet.max_row = max_row
+    Most elements are formatted blank cells (<c r="B7" s="3"/>): their handlers only note the
+    reference; it is parsed only for a cell that holds something."""
+
+    def __init__(self, sheet: FastSheet, strings: list[str]) -> None:
+        self.sheet, self.strings = sheet, strings
+        self.cells = sheet.cells
+        self.row = 0
+        self.col = 0
+        self.ref: str | None = None  # the current cell's r (None until resolved when it is absent)
+        self.resolved = True  # row/col hold the current (or, when not, the last) cell's position
+        self.kind = "n"
+        self.value: str | None = None
+        self.formula: str | None = None
+        self.formula_attrs: dict[str, str] | None = None
+        self.inline: list[str] | None = None
+        self.buf: list[str] | None = None  # text being gathered (of a <v>, <f> or inline <t>)
+        self.shared: dict[str, tuple[str, str]] = {}  # si → (master formula, master coordinate)
+        self.max_row = 1
+
+    def _resolve(self) -> None:
+        """Parse the current cell's r into row/col."""
+        m = _CELL.fullmatch(self.ref or "")
+        if m:
+            self.row, self.col = int(m.group(2)), column_index_from_string(m.group(1))
+        self.resolved = True
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if name == _C:
+            ref = attrs.get("r")
+            if ref is None:  # r is optional: the cell after the previous one
+                if not self.resolved:
+                    self._resolve()
+                self.col += 1
+                self.ref = f"{get_column_letter(self.col)}{self.row}"
+                self.resolved = True
+            else:
+                self.ref, self.resolved = ref, False
+            self.kind = attrs.get("t", "n")
+            self.value = self.formula = None
+            self.formula_attrs = self.inline = None
+        elif name == _V:
+            self.buf = []
+        elif name == _F:
+            self.buf = []
+            self.formula_attrs = attrs
+        elif name == _ROW:
+            if not self.resolved:
+                self._resolve()
+            r = attrs.get("r")
+            self.row = int(r) if r and r.isdigit() else self.row + 1
+            self.col = 0
+        elif name == _IS:
+            self.inline = []
+        elif name == _T and self.inline is not None:
+            self.buf = []
+        elif name == _PROTECTION:
+            self.sheet.protection.sheet = attrs.get("sheet") in ("1", "true")
+
+    def data(self, text: str) -> None:
+        if self.buf is not None:
+            self.buf.append(text)
+
+    def end(self, name: str) -> None:
+        if name == _C:
+            if self.value is not None or self.formula_attrs is not None or self.inline is not None:
+                self.cell()
+        elif name == _V:
+            self.value = "".join(self.buf or ())
+            self.buf = None
+        elif name == _F:
+            self.formula = "".join(self.buf or ())
+            self.buf = None
+        elif name == _T and self.inline is not None and self.buf is not None:
+            self.inline.append("".join(self.buf))
+            self.buf = None
+
+    def cell(self) -> None:
+        if not self.resolved:
+            self._resolve()
+        row, col, ref = self.row, self.col, self.ref or ""
+        if self.formula_attrs is not None:
+            text: str | None = self.formula or None
+            if self.formula_attrs.get("t") == "shared":
+                si = self.formula_attrs.get("si", "")
+                if text:
+                    self.shared[si] = (text, ref)
+                elif si in self.shared:
+                    from openpyxl.formula.translate import Translator
+
+                    master, origin = self.shared[si]
+                    text = Translator("=" + master, origin=origin).translate_formula(ref)[1:]
+            if text is not None:
+                self.cells[(row, col)] = FastCell("=" + text, "f", row, col)
+                if row > self.max_row:
+                    self.max_row = row
+            return
+        kind, raw = self.kind, self.value
+        value: Any
+        if kind == "s":
+            value, dtype = (self.strings[int(raw)] if raw else None), "s"
+        elif kind == "inlineStr":
+            value, dtype = ("".join(self.inline) if self.inline is not None else None), "s"
+        elif kind == "str":
+            value, dtype = raw, "s"
+        elif kind == "b":
+            value, dtype = (raw == "1") if raw is not None else None, "b"
+        elif kind == "e":
+            value, dtype = raw, "e"
+        else:
+            value, dtype = (_number(raw) if raw else None), "n"
+        if value is not None:
+            self.cells[(row, col)] = FastCell(value, dtype, row, col)
+            if row > self.max_row:
+                self.max_row = row
+
+
+def _sheet(parts: _Parts, title: str, part: str, strings: list[str]) -> FastSheet:
+    sheet = FastSheet(title)
+    reader = _SheetReader(sheet, strings)
+    _parse(parts, part, reader.start, reader.end, reader.data)
+    sheet.max_row = reader.max_row
     return sheet
 
 

@@ -12,6 +12,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,8 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
     from .preflight import preflight
 
     name = str(path)
-    problem = preflight(path)
+    members: dict[str, bytes] = {}  # the XML preflight decompressed, read from memory below
+    problem = preflight(path, keep=members if engine == "fast" else None)
     if problem is not None:
         raise WorkbookError(file_finding(problem.code, f"[{problem.code}] {problem.message}"))
     try:
@@ -147,7 +149,7 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
             from .fastread import load
             from .sheets import CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET
 
-            wb: Any = load(name, skip=frozenset({CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET}))
+            wb: Any = load(name, skip=frozenset({CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET}), members=members)
         else:
             from openpyxl import load_workbook
 
@@ -211,8 +213,11 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
         )
     names = _names(wb)
     read = WorkbookRead(name, edition, identity, findings=findings, by_layout=by_layout, names=names)
+    rows_named: dict[str, set[str]] = {}
+    for ref in names:
+        rows_named.setdefault(ref.table, set()).add(ref.row)
     for table in edition.tables:
-        _read_table(read, wb[table.sheet], table, names)
+        _read_table(read, wb[table.sheet], table, names, rows_named.get(table.id, set()))
     prefix = edition.scorecard.sheet_prefix
     cards = sorted(
         (s for s in wb.sheetnames if s.startswith(prefix) and s[len(prefix) :].isdigit()),
@@ -239,15 +244,17 @@ _NAME_TARGET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d
 def _names(wb: Any) -> dict[CellRef, Address]:
     """The data cells the writer named (xr.<table>.<row>.<col>) and where they are now."""
     out: dict[CellRef, Address] = {}
+    match = _NAME_TARGET.match
     for key, dn in wb.defined_names.items():
         if not key.startswith("xr."):
             continue
         ref = parse_defined_name(key)
-        m = _NAME_TARGET.match((dn.attr_text or "").strip()) if ref is not None else None
+        m = match(dn.attr_text.strip()) if ref is not None and dn.attr_text else None
         if ref is None or m is None:  # another name, or one whose target was deleted (#REF!)
             continue
-        sheet = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
-        out[ref] = (sheet, int(m.group(4)) - 1, col_index(m.group(3)) - 1)
+        quoted, plain, letters, number = m.groups()
+        sheet = quoted.replace("''", "'") if quoted is not None else plain
+        out[ref] = (sheet, int(number) - 1, col_index(letters) - 1)
     return out
 
 
@@ -298,11 +305,18 @@ def _cell_finding(read: WorkbookRead, ref: CellRef, severity: str, code: str, te
     )
 
 
-def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address]) -> None:
-    edition = read.edition
+@lru_cache(maxsize=256)
+def _plan(edition_id: str, table_id: str, present: frozenset[str]) -> SheetPlan:
+    """The layout of a table without codes (shared by every workbook of the edition: never mutated)."""
+    edition = load_edition(edition_id)
+    table = next(t for t in edition.tables if t.id == table_id)
+    return plan_table(edition, table, [], present=present)
+
+
+def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address], rows: set[str]) -> None:
+    """``rows``: the row keys of ``table`` among the names (optional rows are printed when named)."""
     if table.coded is None:
-        present = {ref.row for ref in names if ref.table == table.id}
-        plan = plan_table(edition, table, present=present)
+        plan = _plan(read.edition.id, table.id, frozenset(rows))
         for ref, dc in plan.cells.items():
             _, r, c = names.get(ref, (ws.title, dc.row, dc.col))
             _content(read, ws, ref, r, c, dc.kind)
@@ -314,7 +328,7 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
     """A coded table: the 合计 row by name (or layout), then every row of the body, inserted ones too."""
     assert table.coded is not None
     edition = read.edition
-    plan: SheetPlan = plan_table(edition, table, [])
+    plan = _plan(edition.id, table.id, frozenset())
     total = table.coded.total_key
     value_cols = [c for c in table.panels[0].value_columns()]
     # column of each value key and the total row, from the names of the total row when present

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 
 Value = Decimal | str | None
 Env = Callable[["CellRef"], Value]
@@ -28,9 +29,11 @@ class Undefined(Exception):
     """The expression has no value for these data (a division by zero)."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class CellRef:
-    """One data cell of a report: table id (``T01`` … or scorecard id ``S1`` …), row key, column key."""
+class CellRef(NamedTuple):
+    """One data cell of a report: table id (``T01`` … or scorecard id ``S1`` …), row key, column key.
+
+    A named tuple: validating a 2,000-项 workbook hashes cell references millions of times, and a
+    tuple's hash and equality run in C (a frozen dataclass's run in Python)."""
 
     table: str
     row: str

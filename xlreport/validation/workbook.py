@@ -38,9 +38,12 @@ class WorkbookResult:
         return self.readable and not any(f.severity == "error" for f in self.findings)
 
 
+_QUOTED_SHEET = re.compile(r"'([^']+)'!")
+
+
 def _norm_formula(text: str) -> str:
     text = text.lstrip("=").replace("$", "").replace(" ", "").upper()
-    return re.sub(r"'([^']+)'!", r"\1!", text)
+    return _QUOTED_SHEET.sub(r"\1!", text) if "'" in text else text
 
 
 def _scorecard_shapes(read: WorkbookRead, values: dict[CellRef, Value]) -> list[ScorecardShape]:
@@ -82,8 +85,9 @@ def written_shape(read: WorkbookRead, data: Shape | None = None) -> Shape:
     codes: dict[str, list[str]] = {}
     slots: dict[str, int] = {}
     cards: dict[str, dict[str, list[tuple[int, str]]]] = {}
+    tables = {t.id: t for t in edition.tables}
     for ref, (_, row, _) in sorted(read.names.items(), key=lambda kv: kv[1][1]):
-        table = next((t for t in edition.tables if t.id == ref.table), None)
+        table = tables.get(ref.table)
         if table is not None and table.coded is not None and ref.col == "code":
             if ref.row.startswith("s") and ref.row[1:].isdigit():
                 slots[ref.table] = slots.get(ref.table, 0) + 1
