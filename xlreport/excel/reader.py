@@ -275,10 +275,14 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
     value, note = parse_number(raw)
     if note == "text":
         read.findings.append(
-            _cell_finding(read, ref, "info", "number-as-text", f"数字以文本形式填写（“{raw}”），已按 {value} 读取")
+            _cell_finding(
+                read, ref, "info", "number-as-text", f"数字以文本形式填写（“{raw}”），已按 {value} 读取", str(raw)
+            )
         )
     elif note == "bad":
-        read.findings.append(_cell_finding(read, ref, "error", "not-a-number", f"应填写数字，实为文本“{raw}”"))
+        read.findings.append(
+            _cell_finding(read, ref, "error", "not-a-number", f"应填写数字，实为文本“{raw}”", str(raw))
+        )
     elif value is not None and kind == "amount" and value == value.quantize(_CENT):
         value = value.quantize(_CENT)  # a float read back as 113569.8 was typed as 113,569.80
     elif value is not None and kind == "count" and (value != value.to_integral_value() or value < 0):
@@ -287,7 +291,9 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
     read.cells[ref] = CellContent(value, None, raw)
 
 
-def _cell_finding(read: WorkbookRead, ref: CellRef, severity: str, code: str, text: str) -> Finding:
+def _cell_finding(
+    read: WorkbookRead, ref: CellRef, severity: str, code: str, text: str, actual: str | None = None
+) -> Finding:
     sheet, r, c = read.addresses[ref]
     a1 = f"{get_column_letter(c + 1)}{r + 1}"
     return Finding(
@@ -301,7 +307,7 @@ def _cell_finding(read: WorkbookRead, ref: CellRef, severity: str, code: str, te
         cell=a1,
         row=RowLocation(key=ref.row),
         column=ColumnLocation(key=ref.col),
-        actual=None,
+        actual=actual,
     )
 
 

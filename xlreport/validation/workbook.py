@@ -75,6 +75,9 @@ def _s(v: Value) -> str | None:
     return None if v is None else str(v)
 
 
+_CARD_ROW_COLUMNS = ("annual_budget", "level1")  # one named cell per budget line, per indicator
+
+
 def written_shape(read: WorkbookRead, data: Shape | None = None) -> Shape:
     """The shape the writer wrote, from the defined names (rows keep their names when rows move).
 
@@ -86,7 +89,13 @@ def written_shape(read: WorkbookRead, data: Shape | None = None) -> Shape:
     slots: dict[str, int] = {}
     cards: dict[str, dict[str, list[tuple[int, str]]]] = {}
     tables = {t.id: t for t in edition.tables}
-    for ref, (_, row, _) in sorted(read.names.items(), key=lambda kv: kv[1][1]):
+    coded = {t.id for t in edition.tables if t.coded is not None}
+    wanted = [  # code cells of coded tables and the scorecards' rows: in sheet order
+        (ref, address)
+        for ref, address in read.names.items()
+        if (ref.col == "code" and ref.table in coded) or (ref.table not in tables and ref.col in _CARD_ROW_COLUMNS)
+    ]
+    for ref, (_, row, _) in sorted(wanted, key=lambda kv: kv[1][1]):
         table = tables.get(ref.table)
         if table is not None and table.coded is not None and ref.col == "code":
             if ref.row.startswith("s") and ref.row[1:].isdigit():
@@ -95,9 +104,9 @@ def written_shape(read: WorkbookRead, data: Shape | None = None) -> Shape:
                 codes.setdefault(ref.table, []).append(ref.row)
         elif table is None and ref.table.startswith("S"):
             card = cards.setdefault(ref.table, {"budget": [], "indicators": []})
-            if ref.col == "annual_budget":
+            if ref.col == _CARD_ROW_COLUMNS[0]:
                 card["budget"].append((row, ref.row))
-            elif ref.col == "level1":
+            elif ref.col == _CARD_ROW_COLUMNS[1]:
                 card["indicators"].append((row, ref.row))
     shapes = []
     for sid in sorted(cards, key=lambda s: int(s[1:])):
