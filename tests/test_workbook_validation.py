@@ -334,3 +334,24 @@ def test_the_reference_written_as_published(tmp_path):
         ("K4", "warning", "绩效自评1", "H22"),
     ]
     assert "常数 75,425" in findings[0].message
+
+
+def test_the_annotated_copy_never_turns_typed_text_into_a_formula(tmp_path, filled):
+    """A 项 name and an amount typed as text that begin with "=" are listed in 审核结果 as text."""
+    from xlreport.validation.annotate import RESULT_SHEET, annotate
+
+    _, path = filled
+    wb = load_workbook(path)
+    cell = _cell_of(wb, "xr.T10.goods.amount")
+    cell.value = "=1+1"  # text: openpyxl writes a str starting with "=" as a formula unless told
+    cell.data_type = "s"
+    edited = tmp_path / "typed.xlsx"
+    wb.save(edited)
+    findings = validate_workbook(edited).findings
+    assert ("not-a-number", cell.coordinate) in {(f.code, f.cell) for f in findings}
+    copy = annotate(edited, findings, tmp_path / "out")
+    listed = load_workbook(copy)[RESULT_SHEET]
+    texts = [c for row in listed.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert any(c.value == "=1+1" for c in texts)
+    assert all(c.data_type == "s" for c in texts)
+    assert load_workbook(copy)["公开10"][cell.coordinate].comment is not None

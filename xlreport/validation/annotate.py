@@ -70,6 +70,9 @@ def annotate(source: str | Path, findings: list[Finding], out_dir: str | Path) -
             ]
         )
         row = ws.max_row
+        for cell in ws[row]:  # a name or typed text beginning with "=" stays text, never a formula
+            if cell.data_type == "f":
+                cell.data_type = "s"
         ws.cell(row=row, column=1).fill = FILLS[f.severity]
         if f.sheet and f.cell and f.sheet in wb.sheetnames:
             link = ws.cell(row=row, column=5)
