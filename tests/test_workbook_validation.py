@@ -355,3 +355,44 @@ def test_the_annotated_copy_never_turns_typed_text_into_a_formula(tmp_path, fill
     assert any(c.value == "=1+1" for c in texts)
     assert all(c.data_type == "s" for c in texts)
     assert load_workbook(copy)["公开10"][cell.coordinate].comment is not None
+
+
+@pytest.mark.parametrize(
+    ("typed", "findings", "value"),
+    [
+        (12.345, [("too-many-decimals", "error")], Decimal("12.35")),
+        (0.1 + 0.2, [], Decimal("0.30")),  # 0.30000000000000004 pasted as a value: float noise, not a decimal
+        (1234.5, [], Decimal("1234.50")),
+    ],
+)
+def test_decimals_of_an_amount(tmp_path, filled, typed, findings, value):
+    """An amount with a third decimal is an error at its cell, audited at 2 decimals (the report
+    still builds); float noise of a pasted value is not a decimal."""
+    _, path = filled
+    wb = load_workbook(path)
+    cell = _cell_of(wb, "xr.T10.goods.amount")
+    cell.value = typed
+    edited = tmp_path / "decimals.xlsx"
+    wb.save(edited)
+    result = validate_workbook(edited)
+    at_cell = [(f.code, f.severity) for f in result.findings if f.cell == cell.coordinate and f.rule_id == "F03"]
+    assert at_cell == findings
+    assert result.report is not None
+    assert result.report.tables.T10.goods.amount == value
+
+
+def test_a_count_cell_is_named_by_its_column(tmp_path):
+    """公开10's vehicle counts print no column header: messages call the column 数量."""
+    from .conftest import EXAMPLE
+
+    report = load_report(EXAMPLE)
+    path = write_report(tmp_path / "ref.xlsx", report).path
+    wb = load_workbook(path)
+    cell = _cell_of(wb, "xr.T10.vehicles_other.count")
+    cell.value = 1.5
+    edited = tmp_path / "count.xlsx"
+    wb.save(edited)
+    (found,) = [f for f in validate_workbook(edited).findings if f.code == "bad-count"]
+    assert found.cell == cell.coordinate
+    assert found.column is not None and found.column.label == "数量"
+    assert "8.其他用车·数量" in found.message

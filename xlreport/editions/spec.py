@@ -27,6 +27,7 @@ class ColumnSpec(_Frozen):
     header: tuple[str, ...]
     seq: str | None = None  # 栏次 as printed
     width: float | None = None
+    name: str | None = None  # how messages name a column printed without a header
 
     @property
     def is_value(self) -> bool:
@@ -35,7 +36,7 @@ class ColumnSpec(_Frozen):
     @property
     def label(self) -> str:
         parts = [h for h in self.header if h and h not in ("项目",)]
-        return "·".join(parts) if parts else self.key
+        return "·".join(parts) if parts else (self.name or self.key)
 
 
 class RowSpec(_Frozen):

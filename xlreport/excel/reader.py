@@ -11,7 +11,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -74,7 +74,13 @@ class WorkbookRead:
 
 
 # ---------------------------------------------------------------------- numbers typed as text
-_CENT = Decimal("0.01")
+_FLOAT_NOISE = Decimal("1e-9")  # 0.30000000000000004 pasted as a value is 0.30, not a third decimal
+
+
+def _places(decimals: int) -> Decimal:
+    return Decimal(1).scaleb(-decimals)
+
+
 _UNIT_SUFFIX = re.compile(r"(万元|元|%|％)$")
 
 
@@ -283,8 +289,13 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
         read.findings.append(
             _cell_finding(read, ref, "error", "not-a-number", f"应填写数字，实为文本“{raw}”", str(raw))
         )
-    elif value is not None and kind == "amount" and value == value.quantize(_CENT):
-        value = value.quantize(_CENT)  # a float read back as 113569.8 was typed as 113,569.80
+    elif value is not None and kind == "amount":
+        places = _places(read.edition.info.decimals)
+        rounded = value.quantize(places, ROUND_HALF_UP)
+        if value != rounded and abs(value - rounded) > _FLOAT_NOISE * max(1, abs(value)):
+            text = f"金额应最多{read.edition.info.decimals}位小数，实为 {value}，按 {rounded} 审核"
+            read.findings.append(_cell_finding(read, ref, "error", "too-many-decimals", text, str(value)))
+        value = rounded  # a float read back as 113569.8 was typed as 113,569.80
     elif value is not None and kind == "count" and (value != value.to_integral_value() or value < 0):
         read.findings.append(_cell_finding(read, ref, "error", "bad-count", f"数量应为非负整数，实为 {value}"))
         value = None

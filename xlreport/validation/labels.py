@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..editions.spec import Edition
 from ..model.scorecard import Scorecard, budget_row_key, indicator_row_key
-from ..rules.expr import CellRef
+from ..rules.expr import CellRef, Value
 from .findings import ColumnLocation, RowLocation
 
 SCORECARD_COLUMNS = {
@@ -36,10 +38,14 @@ class Labeler:
         edition: Edition,
         code_names: dict[str, dict[str, str]] | None = None,
         scorecards: list[Scorecard] | None = None,
+        values: Mapping[CellRef, Value] | None = None,
     ) -> None:
+        """``values``: the cells read, for scorecard names when ``scorecards`` could not be built
+        (a workbook whose report model has an invalid value)."""
         self.edition = edition
         self.code_names = code_names or {}
         self.scorecards = scorecards or []
+        self.values = values or {}
         self._tables = {t.id: t for t in edition.tables}
         self._class_names = {c.code: c.name for c in edition.classes}
 
@@ -51,7 +57,7 @@ class Labeler:
             t = self._tables[table]
             return f"{t.sheet} {t.title}"
         card = self._card(table)
-        name = card.project_name if card else ""
+        name = card.project_name if card else self._text(CellRef(table, "info", "project_name"))
         return f"{self.scorecard_sheet(table)}（{name}）" if name else self.scorecard_sheet(table)
 
     def sheet(self, table: str) -> str:
@@ -81,7 +87,12 @@ class Labeler:
     def _scorecard_row_label(self, cell: CellRef) -> str:
         card = self._card(cell.table)
         if card is None:
-            return cell.row
+            if cell.row.startswith("i"):
+                return self._text(CellRef(cell.table, cell.row, "name")) or cell.row
+            source = self._text(CellRef(cell.table, cell.row, "source"))
+            if cell.row == "total" or source:
+                return f"预算执行情况·{source or '合计'}"
+            return "项目自评结果" if cell.row == "summary" else cell.row
         for i, line in enumerate(card.budget):
             if budget_row_key(i) == cell.row:
                 return f"预算执行情况·{line.source}"
@@ -89,6 +100,10 @@ class Labeler:
             if indicator_row_key(i) == cell.row:
                 return ind.name
         return "项目自评结果" if cell.row == "summary" else cell.row
+
+    def _text(self, cell: CellRef) -> str:
+        value = self.values.get(cell)
+        return "" if value is None else str(value)
 
     def column(self, cell: CellRef) -> ColumnLocation:
         t = self._tables.get(cell.table)

@@ -184,7 +184,9 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
     computed = recompute(checks, inputs, frozen, order)
     report, model_findings = build_report(read, computed)
     findings.extend(model_findings)
-    labeler = Labeler(edition, {t: dict(c) for t, c in read.codes.items()}, report.scorecards if report else [])
+    labeler = Labeler(
+        edition, {t: dict(c) for t, c in read.codes.items()}, report.scorecards if report else [], computed
+    )
     unit = read.identity.get("amount_unit") or edition.info.amount_unit
     formulas = {ref: data_defs[ref].rhs for ref in defined if ref not in frozen and ref is not None}
     findings = [_labelled(f, labeler) for f in findings]
