@@ -126,3 +126,67 @@ def test_text_where_a_number_belongs_is_an_error_at_that_cell(tmp_path, good):
     result = validate_workbook(edited)
     errors = [(f.code, f.sheet, f.cell) for f in result.findings if f.severity == "error"]
     assert errors == [("not-a-number", sheet, coord.replace("$", ""))]
+
+
+def _with_members(src, dst, change):
+    """A copy of the zip at ``src`` with members replaced (bytes) or removed (None)."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = change.get(item.filename, zin.read(item))
+            if data is not None:
+                zout.writestr(item, data)
+    return dst
+
+
+@pytest.mark.parametrize(
+    ("xml_value", "code"),
+    [("1E+308", "number-too-large"), ("1E+27", "number-too-large"), ("NaN", "not-a-number"), ("INF", "not-a-number")],
+)
+def test_numbers_no_amount_can_be(tmp_path, good, xml_value, code):
+    """Values Excel cannot hold as an amount (written straight into the sheet XML): an error at the cell."""
+    import re
+    import zipfile
+
+    wb = load_workbook(good)
+    name = next(n for n in wb.defined_names if re.fullmatch(r"xr\.T03\.c\d{7}\.basic", n))  # a 项: an input
+    sheet, coord = next(iter(wb.defined_names[name].destinations))
+    coord = coord.replace("$", "")
+    part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
+    with zipfile.ZipFile(good) as z:
+        xml = z.read(part).decode()
+    cell = re.compile(rf'<c r="{coord}"[^>]*?(?:/>|>.*?</c>)', re.S)
+    assert cell.search(xml), coord
+    typed = cell.sub(f'<c r="{coord}"><v>{xml_value}</v></c>', xml, count=1)
+    edited = _with_members(good, tmp_path / "odd.xlsx", {part: typed.encode()})
+    result = validate_workbook(edited)
+    at_cell = [(f.code, f.severity) for f in result.findings if f.cell == coord and f.rule_id == "F03"]
+    assert at_cell == [(code, "error")]
+
+    total = next(iter(wb.defined_names["xr.T03.total.basic"].destinations))[1].replace("$", "")
+    formula = re.compile(rf'<c r="{total}"[^>]*?>.*?</c>', re.S)
+    assert formula.search(xml), total
+    typed = formula.sub(f'<c r="{total}"><v>{xml_value}</v></c>', xml, count=1)
+    edited = _with_members(good, tmp_path / "odd-total.xlsx", {part: typed.encode()})
+    at_total = {f.code for f in validate_workbook(edited).findings if f.cell == total}
+    assert {"formula-replaced", code} <= at_total  # typed over the formula: both said, no traceback
+
+
+def test_odd_packages_and_properties(tmp_path, good):
+    """A missing sharedStrings.xml is an unreadable file; a garbage year or a sheet named with a
+    superscript digit is read without a traceback."""
+    gone = _with_members(good, tmp_path / "no-sst.xlsx", {"xl/sharedStrings.xml": None})
+    result = validate_workbook(gone)
+    assert [f.code for f in result.findings] == ["unreadable-workbook"] and not result.readable
+
+    wb = load_workbook(good)
+    for prop in wb.custom_doc_props.props:
+        if prop.name == "xlreport.year":
+            prop.value = "abc"
+    wb.create_sheet("绩效自评²")
+    odd = tmp_path / "odd.xlsx"
+    wb.save(odd)
+    result = validate_workbook(odd)
+    assert result.readable and result.report is not None
+    assert result.report.meta.year == load_edition(read_edition(good)).info.year  # the edition's year instead

@@ -99,7 +99,7 @@ def template(
 
     edition = _edition(edition_id)
     code_list = [c.strip() for c in codes.split(",") if c.strip()] if codes else []
-    bad = [c for c in code_list if not (c.isdigit() and len(c) in (3, 5, 7))]
+    bad = [c for c in code_list if not (c.isascii() and c.isdigit() and len(c) in (3, 5, 7))]
     if bad:
         _fail(f"科目编码应为3、5或7位数字：{'、'.join(bad)}")
     if from_file is not None:

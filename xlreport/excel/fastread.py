@@ -177,8 +177,18 @@ _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 def _entity(m: re.Match[str]) -> str:
     name = m.group(1)
     if name[0] == "#":
-        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+        point = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
+        if not _xml_char(point):
+            raise ValueError(f"sharedStrings.xml: character reference &{name}; is not an XML character")
+        return chr(point)
     return _NAMED[name]
+
+
+def _xml_char(point: int) -> bool:
+    """Whether XML 1.0 allows the character (expat refuses the others too)."""
+    return (
+        point in (0x9, 0xA, 0xD) or 0x20 <= point <= 0xD7FF or 0xE000 <= point <= 0xFFFD or 0x10000 <= point <= 0x10FFFF
+    )
 
 
 def _regular_strings(data: bytes) -> list[str] | None:
@@ -377,7 +387,7 @@ class _SheetReader:
             if not self.resolved:
                 self._resolve()
             r = attrs.get("r")
-            self.row = int(r) if r and r.isdigit() else self.row + 1
+            self.row = int(r) if r and r.isascii() and r.isdigit() else self.row + 1
             self.col = 0
         elif name == _IS:
             self.inline = []
@@ -427,7 +437,7 @@ class _SheetReader:
         kind, raw = self.kind, self.value
         value: Any
         if kind == "s":
-            value, dtype = (self.strings[int(raw)] if raw else None), "s"
+            value, dtype = (_shared(self.strings, raw) if raw else None), "s"
         elif kind == "inlineStr":
             value, dtype = ("".join(self.inline) if self.inline is not None else None), "s"
         elif kind == "str":
@@ -442,6 +452,13 @@ class _SheetReader:
             self.cells[(row, col)] = FastCell(value, dtype, row, col)
             if row > self.max_row:
                 self.max_row = row
+
+
+def _shared(strings: list[str], index: str) -> str:
+    try:
+        return strings[int(index)]
+    except (ValueError, IndexError):
+        raise ValueError(f"a cell refers to shared string {index!r}, of {len(strings)}") from None
 
 
 def _sheet(parts: _Parts, title: str, part: str, strings: list[str]) -> FastSheet:

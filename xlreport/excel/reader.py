@@ -84,9 +84,21 @@ def _places(decimals: int) -> Decimal:
 _UNIT_SUFFIX = re.compile(r"(万元|元|%|％)$")
 
 
+_HUGE = Decimal("1e15")  # beyond Excel's 15 significant digits: no amount, count or score is this large
+
+
 def parse_number(raw: Any) -> tuple[Decimal | None, str | None]:
     """A cell's content as a number: (value, note). note "text" when it was a number typed as text,
-    "bad" when it is text that is not a number."""
+    "bad" when it is text that is not a number (or NaN/infinity), "huge" when it is 10^15 or more."""
+    value, note = _number_of(raw)
+    if value is not None and not value.is_finite():
+        return None, "bad"
+    if value is not None and abs(value) >= _HUGE:
+        return None, "huge"
+    return value, note
+
+
+def _number_of(raw: Any) -> tuple[Decimal | None, str | None]:
     if raw is None:
         return None, None
     if isinstance(raw, bool):
@@ -226,7 +238,11 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
         _read_table(read, wb[table.sheet], table, names, rows_named.get(table.id, set()))
     prefix = edition.scorecard.sheet_prefix
     cards = sorted(
-        (s for s in wb.sheetnames if s.startswith(prefix) and s[len(prefix) :].isdigit()),
+        (
+            s
+            for s in wb.sheetnames
+            if s.startswith(prefix) and s[len(prefix) :].isascii() and s[len(prefix) :].isdigit()
+        ),
         key=lambda s: int(s[len(prefix) :]),
     )
     for n, sheet in enumerate(cards):
@@ -284,6 +300,10 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
             _cell_finding(
                 read, ref, "info", "number-as-text", f"数字以文本形式填写（“{raw}”），已按 {value} 读取", str(raw)
             )
+        )
+    elif note == "huge":
+        read.findings.append(
+            _cell_finding(read, ref, "error", "number-too-large", f"数值过大（{raw}），未计入审核", str(raw))
         )
     elif note == "bad":
         read.findings.append(
@@ -401,7 +421,7 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
         ref = CellRef(table.id, code, "code")
         read.addresses[ref] = (ws.title, r, code_col)
         read.ref_at[(ws.title, r, code_col)] = ref
-        if not code.isdigit() or len(code) not in (3, 5, 7):
+        if not (code.isascii() and code.isdigit()) or len(code) not in (3, 5, 7):
             read.findings.append(
                 _cell_finding(
                     read, ref, "error", "bad-code", f"功能分类科目编码“{code}”应为3位、5位或7位数字，此行未计入审核"

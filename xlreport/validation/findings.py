@@ -68,6 +68,8 @@ def format_amount(value: Decimal | str | None) -> str:
         return "（空白）"
     if isinstance(value, str):
         return value
+    if not value.is_finite():  # NaN or infinity typed over a formula: shown as it is
+        return str(value)
     if value == value.to_integral_value() and value.as_tuple().exponent == 0:
         return f"{value:,}"
     return f"{value:,.2f}" if abs(value.as_tuple().exponent) <= 2 else f"{value:,}"  # type: ignore[arg-type]

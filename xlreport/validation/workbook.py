@@ -255,12 +255,21 @@ def _formula_finding(
     )
 
 
+def _year(identity: str | None, default: int) -> int:
+    """The year of the identity properties (written by xlreport; anything else: the edition's)."""
+    try:
+        year = int(Decimal(identity)) if identity else default
+    except (ArithmeticError, ValueError):
+        return default
+    return year if 1900 <= year <= 2200 else default
+
+
 def build_report(read: WorkbookRead, values: dict[CellRef, Value]) -> tuple[Report | None, list[Finding]]:
     """The report model of what was read (derived cells as recomputed); problems become findings."""
     edition: Edition = read.edition
     meta = {
         "unit_name": read.identity.get("unit_name") or "（未知单位）",
-        "year": int(read.identity.get("year") or edition.info.year),
+        "year": _year(read.identity.get("year"), edition.info.year),
         "edition": edition.id,
         "amount_unit": read.identity.get("amount_unit") or None,
         "unit_type": read.identity.get("unit_type") or None,
