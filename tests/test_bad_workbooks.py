@@ -190,3 +190,52 @@ def test_odd_packages_and_properties(tmp_path, good):
     result = validate_workbook(odd)
     assert result.readable and result.report is not None
     assert result.report.meta.year == load_edition(read_edition(good)).info.year  # the edition's year instead
+
+
+def test_a_stray_cell_far_below_is_no_hang_and_a_cell_beyond_the_sheet_is_unreadable(tmp_path, good):
+    """A value at row 1,048,576 makes a sheet claim a million rows: only filled rows are looked at.
+    A cell at row 999,999,999 cannot be in a worksheet at all: the file is unreadable."""
+    import zipfile
+
+    wb = load_workbook(good)
+    sheet = wb.sheetnames[3]  # the third table, coded in both editions
+    part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
+    with zipfile.ZipFile(good) as z:
+        xml = z.read(part).decode()
+    for row, readable in ((1_048_576, True), (999_999_999, False)):
+        far = xml.replace("</sheetData>", f'<row r="{row}"><c r="J{row}"><v>1</v></c></row></sheetData>')
+        edited = _with_members(good, tmp_path / f"far-{row}.xlsx", {part: far.encode()})
+        result = validate_workbook(edited)
+        assert result.readable is readable
+        if not readable:
+            assert [f.code for f in result.findings] == ["unreadable-workbook"]
+
+
+def test_names_a_person_could_not_have_meant(tmp_path, good):
+    """Defined names of the xr. form with an impossible scorecard (xr.Sx…, xr.S²…) are not cells of ours."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = load_workbook(good)
+    first = wb.sheetnames[1]  # the first table (after 填表说明)
+    for name in ("xr.Sx.i1.level1", "xr.S.i1.level1", "xr.S².i1.level1"):
+        wb.defined_names[name] = DefinedName(name, attr_text=f"'{first}'!$A$1")
+    odd = tmp_path / "names.xlsx"
+    wb.save(odd)
+    assert validate_workbook(odd).readable
+
+
+@pytest.mark.parametrize("xml_value", ["INF", "NaN", "2010306.5"])
+def test_a_code_that_is_no_integer(tmp_path, good, xml_value):
+    import re
+    import zipfile
+
+    wb = load_workbook(good)
+    name = next(n for n in wb.defined_names if re.fullmatch(r"xr\.T03\.c\d{7}\.code", n))
+    sheet, coord = next(iter(wb.defined_names[name].destinations))
+    coord = coord.replace("$", "")
+    part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
+    with zipfile.ZipFile(good) as z:
+        xml = z.read(part).decode()
+    typed = re.sub(rf'<c r="{coord}"[^>]*?(?:/>|>.*?</c>)', f'<c r="{coord}"><v>{xml_value}</v></c>', xml, count=1)
+    result = validate_workbook(_with_members(good, tmp_path / "code.xlsx", {part: typed.encode()}))
+    assert ("bad-code", coord) in {(f.code, f.cell) for f in result.findings}

@@ -335,6 +335,9 @@ def load(path: str, skip: frozenset[str] = frozenset(), members: dict[str, bytes
     return wb
 
 
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384  # a worksheet's limits (Excel, WPS, LibreOffice)
+
+
 class _SheetReader:
     """expat handlers that turn one worksheet's XML into cells (values, formulas, types).
 
@@ -363,6 +366,8 @@ class _SheetReader:
         if m:
             self.row, self.col = int(m.group(2)), column_index_from_string(m.group(1))
         self.resolved = True
+        if self.row > MAX_ROW or self.col > MAX_COLUMN:
+            raise ValueError(f"cell {self.ref} is beyond a worksheet's {MAX_ROW} rows and {MAX_COLUMN} columns")
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if name == _C:

@@ -384,7 +384,7 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
     code_col, name_col = slot.code_col, slot.name_col
     named_total = total_row is not None and CellRef(table.id, total, value_cols[0].key) in names
     if not named_total:  # by layout: the 合计 row is the one labelled so (first or last, by edition)
-        for r in range(plan.body_rows[0], ws.max_row):
+        for r in _filled_rows(ws, plan.body_rows[0]):
             if _text(ws, r, code_col).replace(" ", "") == table.coded.total_label:
                 total_row = r
                 break
@@ -393,7 +393,7 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
     start = plan.body_rows[0]
     seen: dict[str, int] = {}
     rows: list[tuple[str, str]] = []
-    for r in range(start, ws.max_row):
+    for r in _filled_rows(ws, start):
         if r == total_row:
             continue
         first = ws.cell(row=r + 1, column=1).value
@@ -403,7 +403,9 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
         raw_name = ws.cell(row=r + 1, column=name_col + 1).value
         cells = [ws.cell(row=r + 1, column=c + 1) for c in cols.values()]
         has_values = any(c.value not in (None, "") and c.data_type != "f" for c in cells)
-        code = "" if raw_code is None else str(int(raw_code) if isinstance(raw_code, float) else raw_code).strip()
+        if isinstance(raw_code, float) and raw_code.is_integer():
+            raw_code = int(raw_code)  # a code typed as a number
+        code = "" if raw_code is None else str(raw_code).strip()
         code = unicodedata.normalize("NFKC", code)
         if not code:
             if has_values:
@@ -461,8 +463,17 @@ def _text(ws: Any, r: int, c: int) -> str:
     return "" if v is None else str(v).strip()
 
 
+def _filled_rows(ws: Any, start: int) -> list[int]:
+    """The 0-based indices, from ``start``, of the rows that hold any cell: a sheet may claim a
+    million rows (one stray value at the bottom) and only the filled ones need a look."""
+    cells = getattr(ws, "cells", None)  # the streaming reader's sheet
+    if cells is None:
+        cells = getattr(ws, "_cells", {})  # openpyxl's own map of the cells it holds
+    return sorted({r - 1 for (r, _) in cells if r - 1 >= start})
+
+
 def _find_row(ws: Any, text: str, start: int = 0) -> int | None:
-    for r in range(start, ws.max_row):
+    for r in _filled_rows(ws, start):
         if _text(ws, r, 0).replace(" ", "") == text:
             return r
     return None

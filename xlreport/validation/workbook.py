@@ -102,7 +102,7 @@ def written_shape(read: WorkbookRead, data: Shape | None = None) -> Shape:
                 slots[ref.table] = slots.get(ref.table, 0) + 1
             else:
                 codes.setdefault(ref.table, []).append(ref.row)
-        elif table is None and ref.table.startswith("S"):
+        elif table is None and ref.table[:1] == "S" and ref.table[1:].isascii() and ref.table[1:].isdigit():
             card = cards.setdefault(ref.table, {"budget": [], "indicators": []})
             if ref.col == _CARD_ROW_COLUMNS[0]:
                 card["budget"].append((row, ref.row))
