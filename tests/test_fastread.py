@@ -148,3 +148,27 @@ def test_unusual_but_valid_xml_reads_like_openpyxl(tmp_path, monkeypatch, regula
     assert fast[("S", "B2")][0] == "a & b <c> 一二 \"q\" 's'"
     assert fast[("S", "C2")] == (1.5, "n") and fast[("S", "D2")] == ("inline", "s")
     assert fast[("S", "C4")] == ('=A1&"x"', "f")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["<si>" * 50_000, "<si><t>x</t>" + "<rPh" * 50_000 + "</si>", "<si><r>" + "<t a>" * 50_000 + "</si>"],
+    ids=["unclosed-si", "unclosed-rPh", "unclosed-t"],
+)
+def test_malformed_shared_strings_are_refused_at_once(tmp_path, tail):
+    """Unclosed elements by the ten thousand would make the regular expressions quadratic: the XML
+    is checked well-formed first, and expat refuses it (a ValueError: an unreadable workbook)."""
+    import zipfile
+
+    import xlsxwriter
+
+    src = tmp_path / "plain.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    wb.add_worksheet("S").write_string(0, 0, "x")
+    wb.close()
+    with zipfile.ZipFile(src) as z:
+        sst = z.read("xl/sharedStrings.xml").decode()
+    bad = tmp_path / "bad.xlsx"
+    _rewrite(src, bad, {"xl/sharedStrings.xml": sst.replace("</sst>", tail + "</sst>").encode()})
+    with pytest.raises(ValueError):
+        load(str(bad))

@@ -202,6 +202,10 @@ def _regular_strings(data: bytes) -> list[str] | None:
         return None
     if "<!" in text or "\r" in text or not _SST_ROOT.search(text, 0, 400):
         return None
+    try:  # well-formed first (expat without callbacks: C speed), so every lazy match below is linear
+        _parser().Parse(data, True)
+    except (expat.ExpatError, ValueError):
+        return None
     out = []
     for m in _SI_ELEMENT.finditer(text):
         inner = m.group(1)
