@@ -239,3 +239,40 @@ def test_a_code_that_is_no_integer(tmp_path, good, xml_value):
     typed = re.sub(rf'<c r="{coord}"[^>]*?(?:/>|>.*?</c>)', f'<c r="{coord}"><v>{xml_value}</v></c>', xml, count=1)
     result = validate_workbook(_with_members(good, tmp_path / "code.xlsx", {part: typed.encode()}))
     assert ("bad-code", coord) in {(f.code, f.cell) for f in result.findings}
+
+
+def test_identity_properties_edited_by_hand_are_not_known(tmp_path, good):
+    """A unit type or amount unit that is not one of the model's is ignored, not an invalid report."""
+    wb = load_workbook(good)
+    for prop in wb.custom_doc_props.props:
+        if prop.name in ("xlreport.unit_type", "xlreport.amount_unit"):
+            prop.value = "其他"
+    odd = tmp_path / "props.xlsx"
+    wb.save(odd)
+    result = validate_workbook(odd)
+    assert result.findings == [] or all(f.rule_id != "F07" for f in result.findings)
+    assert result.report is not None and result.report.meta.unit_type is None
+
+
+def test_an_annotated_copy_that_cannot_be_made_keeps_the_findings(tmp_path, good):
+    """openpyxl refuses a NaN cell that the reader reads (as not-a-number): the batch keeps the
+    findings and says the copy is missing (a warning), instead of an internal error."""
+    import re
+    import zipfile
+
+    from xlreport.batch import validate_path
+
+    wb = load_workbook(good)
+    name = next(n for n in wb.defined_names if re.fullmatch(r"xr\.T03\.c\d{7}\.basic", n))
+    sheet, coord = next(iter(wb.defined_names[name].destinations))
+    coord = coord.replace("$", "")
+    part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
+    with zipfile.ZipFile(good) as z:
+        xml = z.read(part).decode()
+    typed = re.sub(rf'<c r="{coord}"[^>]*?(?:/>|>.*?</c>)', f'<c r="{coord}"><v>NaN</v></c>', xml, count=1)
+    nan = _with_members(good, tmp_path / "nan.xlsx", {part: typed.encode()})
+    outcome = validate_path(str(nan), str(tmp_path / "annotated"))
+    codes = [f["code"] for f in outcome.findings]
+    assert outcome.status == "invalid"
+    assert "not-a-number" in codes and "internal-error" not in codes
+    assert codes[-1] == "annotation-failed" or outcome.annotated is not None

@@ -361,6 +361,7 @@ def test_the_annotated_copy_never_turns_typed_text_into_a_formula(tmp_path, fill
     ("typed", "findings", "value"),
     [
         (12.345, [("too-many-decimals", "error")], Decimal("12.35")),
+        ("12.345", [("number-as-text", "info"), ("too-many-decimals", "error")], Decimal("12.35")),
         (0.1 + 0.2, [], Decimal("0.30")),  # 0.30000000000000004 pasted as a value: float noise, not a decimal
         (1234.5, [], Decimal("1234.50")),
     ],

@@ -102,10 +102,25 @@ def validate_path(path: str, annotate_dir: str | None = None, expect: str | None
             findings = wres.findings
             status = "unreadable" if not wres.readable else ("valid" if wres.valid else "invalid")
             annotated = None
+            rows = [finding_dict(f) for f in findings]
             if annotate_dir and wres.readable:
                 from .validation.annotate import annotate
 
-                annotated = str(annotate(path, findings, annotate_dir))
+                try:  # openpyxl may refuse what the reader read: the findings stand without the copy
+                    annotated = str(annotate(path, findings, annotate_dir))
+                except Exception as exc:
+                    rows.append(
+                        {
+                            "rule_id": "F09",
+                            "code": "annotation-failed",
+                            "severity": "warning",
+                            "message": f"[F09] 文件 {path} 的标注副本未能生成（{type(exc).__name__}），"
+                            "审核结果不受影响",
+                            "sheet": None,
+                            "cell": None,
+                        }
+                    )
+            return FileOutcome(path, status, rows, time.perf_counter() - start, annotated)
         return FileOutcome(path, status, [finding_dict(f) for f in findings], time.perf_counter() - start, annotated)
     except Exception as exc:  # one file never stops the batch
         finding = {

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from ..editions import available_editions, load_edition
 from ..editions.spec import Edition, TableSpec
-from ..model.report import code_rows_valid
+from ..model.report import AmountUnit, UnitType, code_rows_valid
 from ..model.values import code_level, parent_code
 from ..rules.expr import CellRef, Value
 from ..validation.findings import ColumnLocation, Finding, RowLocation
@@ -122,6 +122,10 @@ def _number_of(raw: Any) -> tuple[Decimal | None, str | None]:
 
 
 # ---------------------------------------------------------------------- identity
+# identity properties whose value must be one of the model's: a value edited by hand is not known
+_CHOICES = {"amount_unit": get_args(AmountUnit), "unit_type": get_args(UnitType)}
+
+
 def identify(wb: Any) -> dict[str, str]:
     props: dict[str, str] = {}
     try:
@@ -130,6 +134,9 @@ def identify(wb: Any) -> dict[str, str]:
                 props[prop.name[len(PROPERTY_PREFIX) :]] = str(prop.value)
     except AttributeError:  # pragma: no cover - very old openpyxl
         pass
+    for key, allowed in _CHOICES.items():
+        if key in props and props[key] not in allowed:
+            del props[key]
     return props
 
 
@@ -290,7 +297,7 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
         return
     if kind in ("code", "name", "text"):
         text = None if raw is None else str(raw).strip()
-        if kind == "code" and isinstance(raw, float) and raw == int(raw):
+        if kind == "code" and isinstance(raw, float) and raw.is_integer():
             text = str(int(raw))
         read.cells[ref] = CellContent(text or None, None, raw)
         return
@@ -309,7 +316,7 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
         read.findings.append(
             _cell_finding(read, ref, "error", "not-a-number", f"应填写数字，实为文本“{raw}”", str(raw))
         )
-    elif value is not None and kind == "amount":
+    if value is not None and kind == "amount":  # typed as a number or as text alike
         places = _places(read.edition.info.decimals)
         rounded = value.quantize(places, ROUND_HALF_UP)
         if value != rounded and abs(value - rounded) > _FLOAT_NOISE * max(1, abs(value)):

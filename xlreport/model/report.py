@@ -22,6 +22,7 @@ from .values import Amount, Count, FunctionCode, Number, code_level, parent_code
 SCHEMA_VERSION = "1"
 
 UnitType = Literal["行政", "参公", "事业"]
+AmountUnit = Literal["元", "万元"]
 
 
 class ReportMeta(BaseModel):
@@ -32,7 +33,7 @@ class ReportMeta(BaseModel):
     unit_name: str = Field(min_length=1, description="部门（单位）名称")
     year: int = Field(ge=1990, le=2100, description="年度")
     edition: str = Field(description="表样版本（editions/data 下的目录名）")
-    amount_unit: Literal["元", "万元"] | None = Field(None, description="金额单位；缺省时取表样版本的单位")
+    amount_unit: AmountUnit | None = Field(None, description="金额单位；缺省时取表样版本的单位")
     unit_type: UnitType | None = Field(None, description="单位类型：行政 / 参公（参照公务员法管理事业单位）/ 事业")
 
 

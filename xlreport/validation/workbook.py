@@ -271,8 +271,8 @@ def build_report(read: WorkbookRead, values: dict[CellRef, Value]) -> tuple[Repo
         "unit_name": read.identity.get("unit_name") or "（未知单位）",
         "year": _year(read.identity.get("year"), edition.info.year),
         "edition": edition.id,
-        "amount_unit": read.identity.get("amount_unit") or None,
-        "unit_type": read.identity.get("unit_type") or None,
+        "amount_unit": read.identity.get("amount_unit"),
+        "unit_type": read.identity.get("unit_type"),
     }
     cards = [(c["sid"], c["budget"], c["indicators"]) for c in read.scorecards]
     data = assemble(edition, meta, read.codes, values, cards)
