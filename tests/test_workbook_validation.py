@@ -397,3 +397,35 @@ def test_a_count_cell_is_named_by_its_column(tmp_path):
     assert found.cell == cell.coordinate
     assert found.column is not None and found.column.label == "数量"
     assert "8.其他用车·数量" in found.message
+
+
+def test_a_row_inserted_outside_a_single_cell_formula_is_named(tmp_path):
+    """公开03's 款 20103 has one 项, so its formula is =D10. A 项 inserted below it is not in that
+    formula: the table as the spreadsheet shows it does not add up, and the 款 cell says so."""
+    from .conftest import EXAMPLE
+
+    path = write_report(tmp_path / "ref.xlsx", load_report(EXAMPLE)).path
+    wb = load_workbook(path)
+    ws = wb["公开03"]
+    assert ws["A9"].value == "20103" and ws["D9"].value == "=D10"
+    insert_row(wb, "公开03", 11)
+    ws["A11"], ws["B11"], ws["D11"] = "2010399", "其他政府办公厅（室）及相关机构事务支出", 100
+    edited = tmp_path / "inserted.xlsx"
+    wb.save(edited)
+    found = {(f.code, f.cell) for f in validate_workbook(edited).findings}
+    assert ("formula-outdated", "D9") in found
+    assert ("formula-modified", "D9") not in found
+
+
+def test_a_copied_scorecard_sheet_is_said_to_be_unread(tmp_path, filled):
+    _, path = filled
+    wb = load_workbook(path)
+    prefix = load_edition(wb.custom_doc_props["xlreport.edition"].value).scorecard.sheet_prefix
+    first = next((s for s in wb.sheetnames if s.startswith(prefix)), None)
+    if first is None:
+        pytest.skip("this edition has no scorecards")
+    wb.copy_worksheet(wb[first]).title = f"{first} (2)"  # Excel's name for a copy
+    edited = tmp_path / "copy.xlsx"
+    wb.save(edited)
+    found = [(f.code, f.severity, f.sheet) for f in validate_workbook(edited).findings]
+    assert ("scorecard-sheet-name", "warning", f"{first} (2)") in found

@@ -252,6 +252,13 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
         ),
         key=lambda s: int(s[len(prefix) :]),
     )
+    for sheet in wb.sheetnames:  # a copy Excel or WPS named "绩效自评1 (2)" is not read: say so
+        if sheet.startswith(prefix) and sheet not in cards:
+            message = (
+                f"[F04] 工作表“{sheet}”不是按“{prefix}N”编号的绩效自评表，未审核"
+                f"（如是新增项目，请改名为 {prefix}{len(cards) + 1}）"
+            )
+            read.findings.append(file_finding("scorecard-sheet-name", message, "warning", "F04", sheet))
     for n, sheet in enumerate(cards):
         _read_scorecard(read, wb[sheet], f"S{n + 1}")
     for ref, (sheet, r, c) in names.items():  # 情况说明 inputs (last year's totals, 年初预算 …)

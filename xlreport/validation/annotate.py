@@ -53,7 +53,7 @@ def annotate(source: str | Path, findings: list[Finding], out_dir: str | Path) -
     ws.append(headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for f in findings:
+    for row, f in enumerate(findings, start=2):  # (ws.max_row per row would rescan the sheet each time)
         ws.append(
             [
                 SEVERITY_LABEL[f.severity],
@@ -69,8 +69,8 @@ def annotate(source: str | Path, findings: list[Finding], out_dir: str | Path) -
                 f.message,
             ]
         )
-        row = ws.max_row
-        for cell in ws[row]:  # a name or typed text beginning with "=" stays text, never a formula
+        for column in range(1, len(headers) + 1):  # a name or typed text beginning with "=" stays text
+            cell = ws.cell(row=row, column=column)
             if cell.data_type == "f":
                 cell.data_type = "s"
         ws.cell(row=row, column=1).fill = FILLS[f.severity]

@@ -157,6 +157,7 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
         written, where = written_shape(read, shape), read.names
     else:
         written, where = shape, read.addresses
+    reshaped = written.signature() != shape.signature()  # rows were inserted or deleted
     for check in checks_and_order(written)[1]:
         cell = check.defines
         assert cell is not None
@@ -177,6 +178,13 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
             if found != _norm_formula(expected):
                 raw = "=" + content.formula
                 findings.append(_formula_finding(read, data_ref, "formula-modified", raw, check.id, expected))
+            elif reshaped and data_ref in data_defs and not written.slots:
+                # as written, but the rows now present call for more (a template's code slots sum
+                # whatever is typed in them: nothing to compare)
+                expected_now = data_defs[data_ref].rhs.render(Locator(read.addresses, address[0]))  # type: ignore[index]
+                if found != _norm_formula(expected_now):
+                    raw = "=" + content.formula
+                    findings.append(_formula_finding(read, data_ref, "formula-outdated", raw, check.id, expected_now))
     # 2. values: constants as typed, formulas recomputed through the rules of the data's shape
     defined = {c.defines for c in order}
     frozen = {ref: c.value for ref, c in read.cells.items() if ref in defined and c.formula is None}
@@ -236,6 +244,11 @@ def _formula_finding(
         number = Decimal(repr(raw)) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
         shown = "空白" if raw in (None, "") else f"常数 {format_amount(number)}"
         text = f"{sheet}!{a1} {where}：公式（{rule_id}）已被替换为{shown}，审核按填写的值进行"
+    elif code == "formula-outdated":
+        text = (
+            f"{sheet}!{a1} {where}：公式未包含插入的行（现为 {raw}，按现有的行应为 ={expected}），"
+            "表中显示的数不对，审核按现有的行重新计算"
+        )
     else:
         text = f"{sheet}!{a1} {where}：公式已被改动（现为 {raw}，应为 ={expected}），审核按应有公式重新计算"
     return Finding(
