@@ -105,3 +105,25 @@ def test_typing_the_reference_inputs_into_the_template_gives_its_totals(tmp_path
     from xlreport.validation.workbook import validate_workbook
 
     assert [(f.rule_id, f.cell) for f in validate_workbook(fresh).findings] == [("K4", "H22")]
+
+
+def test_a_formula_typed_into_an_input_cell(tmp_path):
+    """=100000+30652.46 typed where a number belongs: a file no spreadsheet saved has no result for
+    it (an error, the cell left out); once LibreOffice has saved it, its result is audited (a warning)."""
+    from xlreport.validation.workbook import validate_workbook
+
+    path = write_report(tmp_path / "ref.xlsx", xlreport.load_report(EXAMPLE)).path
+    wb = load_workbook(path)
+    assert wb["公开10"]["A9"].value == "服务"
+    wb["公开10"]["C9"] = "=100000+30652.46"
+    typed = tmp_path / "typed.xlsx"
+    wb.save(typed)
+    at = [(f.code, f.severity) for f in validate_workbook(typed).findings if f.cell == "C9"]
+    assert at == [("formula-in-input", "error")]
+    (saved,) = convert([typed], tmp_path / "saved")
+    result = validate_workbook(saved)
+    assert [(f.code, f.severity, f.cell) for f in result.findings] == [
+        ("formula-in-input", "warning", "C9"),
+        ("suggested-score", "warning", "H22"),
+    ]
+    assert result.report.tables.T10.services.amount == Decimal("130652.46")

@@ -28,6 +28,7 @@ class FastCell:
     data_type: str  # n, s, b, e, f (formula), as openpyxl reports it
     row: int
     column: int
+    cached: Any = None  # a formula's value as the spreadsheet last computed it (number or text)
 
     @property
     def coordinate(self) -> str:
@@ -439,7 +440,11 @@ class _SheetReader:
                     master, origin = self.shared[si]
                     text = Translator("=" + master, origin=origin).translate_formula(ref)[1:]
             if text is not None:
-                self.cells[(row, col)] = FastCell("=" + text, "f", row, col)
+                cached: Any = None
+                if self.value:
+                    kind = self.kind
+                    cached = self.value if kind in ("str", "e") else (None if kind == "b" else _number(self.value))
+                self.cells[(row, col)] = FastCell("=" + text, "f", row, col, cached)
                 if row > self.max_row:
                     self.max_row = row
             return

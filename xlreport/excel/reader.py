@@ -51,6 +51,7 @@ class CellContent:
     value: Value  # the parsed constant (None for formulas and blanks)
     formula: str | None  # formula text without "=" when the cell holds a formula
     raw: Any
+    cached: Any = None  # a formula's last computed value, where the file keeps one (never trusted for totals)
 
 
 @dataclass
@@ -300,7 +301,7 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
     read.addresses[ref] = (ws.title, r, c)
     read.ref_at[(ws.title, r, c)] = ref
     if cell.data_type == "f":  # a formula (a text cell may well start with "=", e.g. a target "＝100%")
-        read.cells[ref] = CellContent(None, raw[1:], raw)
+        read.cells[ref] = CellContent(None, raw[1:], raw, getattr(cell, "cached", None))
         return
     if kind in ("code", "name", "text"):
         text = None if raw is None else str(raw).strip()

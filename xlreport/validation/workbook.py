@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from ..api import describe_loc
 from ..editions.spec import Edition
-from ..excel.reader import WorkbookError, WorkbookRead, read_workbook
+from ..excel.reader import CellContent, WorkbookError, WorkbookRead, parse_number, read_workbook
 from ..excel.writer import Locator
 from ..model.assemble import assemble
 from ..model.report import Report, report_model
@@ -187,6 +187,12 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
                     findings.append(_formula_finding(read, data_ref, "formula-outdated", raw, check.id, expected_now))
     # 2. values: constants as typed, formulas recomputed through the rules of the data's shape
     defined = {c.defines for c in order}
+    for ref, content in read.cells.items():  # a formula a person typed into an input cell
+        if content.formula is not None and ref not in defined and ref.col not in ("code", "name"):
+            value, finding = _typed_formula(read, ref, content)
+            findings.append(finding)
+            if value is not None:
+                values[ref] = value
     frozen = {ref: c.value for ref, c in read.cells.items() if ref in defined and c.formula is None}
     inputs = {ref: v for ref, v in values.items() if ref not in defined}
     computed = recompute(checks, inputs, frozen, order)
@@ -231,6 +237,46 @@ def _place(read: WorkbookRead, f: Finding) -> Finding:
     if found is None:
         return f
     return f.model_copy(update={"sheet": found[0], "cell": read.a1(ref)})
+
+
+def _typed_formula(read: WorkbookRead, ref: CellRef, content: CellContent) -> tuple[Value, Finding]:
+    """An input cell holding a formula: its last computed value is taken (a warning: it no longer
+    follows what it reads); without one (a file no spreadsheet saved) it is left out (an error)."""
+    sheet, _, _ = read.addresses[ref]
+    a1 = read.a1(ref)
+    labeler = Labeler(read.edition, {t: dict(c) for t, c in read.codes.items()})
+    cached = content.cached
+    value: Value = None
+    if isinstance(cached, str) and not cached.startswith("#"):
+        parsed, note = parse_number(cached)
+        value = parsed if note in (None, "text") and parsed is not None else cached
+    elif isinstance(cached, (int, float)) and not isinstance(cached, bool):
+        value, _ = parse_number(cached)
+    where = f"{sheet}!{a1} {labeler.describe(ref)}"
+    if value is not None:
+        shown = format_amount(value) if isinstance(value, Decimal) else value
+        text, severity = f"{where}：此处应填写数值，实为公式 ={content.formula}，按其计算结果 {shown} 审核", "warning"
+    else:
+        text, severity = (
+            f"{where}：此处应填写数值，实为公式 ={content.formula}，文件中没有其计算结果，未计入审核",
+            "error",
+        )
+    finding = Finding(
+        rule_id="F03",
+        family="F",
+        code="formula-in-input",
+        severity=severity,  # type: ignore[arg-type]
+        message=f"[F03] {text}",
+        table=ref.table,
+        table_label=labeler.table_label(ref.table),
+        sheet=sheet,
+        cell=a1,
+        row=labeler.row(ref),
+        column=labeler.column(ref),
+        actual="=" + content.formula if content.formula else None,
+        cells=(str(ref),),
+    )
+    return value, finding
 
 
 def _formula_finding(
