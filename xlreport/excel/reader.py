@@ -312,42 +312,48 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
     value, note = parse_number(raw)
     if note == "text":
         read.findings.append(
-            _cell_finding(
+            cell_finding(
                 read, ref, "info", "number-as-text", f"数字以文本形式填写（“{raw}”），已按 {value} 读取", str(raw)
             )
         )
     elif note == "huge":
         read.findings.append(
-            _cell_finding(read, ref, "error", "number-too-large", f"数值过大（{raw}），未计入审核", str(raw))
+            cell_finding(read, ref, "error", "number-too-large", f"数值过大（{raw}），未计入审核", str(raw))
         )
     elif note == "bad":
-        read.findings.append(
-            _cell_finding(read, ref, "error", "not-a-number", f"应填写数字，实为文本“{raw}”", str(raw))
-        )
+        read.findings.append(cell_finding(read, ref, "error", "not-a-number", f"应填写数字，实为文本“{raw}”", str(raw)))
     if value is not None and kind == "amount":  # typed as a number or as text alike
         places = _places(read.edition.info.decimals)
         rounded = value.quantize(places, ROUND_HALF_UP)
         if value != rounded and abs(value - rounded) > _FLOAT_NOISE * max(1, abs(value)):
             text = f"金额应最多{read.edition.info.decimals}位小数，实为 {value}，按 {rounded} 审核"
-            read.findings.append(_cell_finding(read, ref, "error", "too-many-decimals", text, str(value)))
+            read.findings.append(cell_finding(read, ref, "error", "too-many-decimals", text, str(value)))
         value = rounded  # a float read back as 113569.8 was typed as 113,569.80
     elif value is not None and kind == "count" and (value != value.to_integral_value() or value < 0):
-        read.findings.append(_cell_finding(read, ref, "error", "bad-count", f"数量应为非负整数，实为 {value}"))
+        read.findings.append(cell_finding(read, ref, "error", "bad-count", f"数量应为非负整数，实为 {value}"))
         value = None
     read.cells[ref] = CellContent(value, None, raw)
 
 
-def _cell_finding(
-    read: WorkbookRead, ref: CellRef, severity: str, code: str, text: str, actual: str | None = None
+def cell_finding(
+    read: WorkbookRead,
+    ref: CellRef,
+    severity: str,
+    code: str,
+    text: str,
+    actual: str | None = None,
+    rule_id: str = "F03",
 ) -> Finding:
+    """A finding about one cell of the workbook, by its address only: the validator adds the row
+    and column labels and names them in the message (``validation.workbook._labelled``)."""
     sheet, r, c = read.addresses[ref]
     a1 = f"{get_column_letter(c + 1)}{r + 1}"
     return Finding(
-        rule_id="F03",
+        rule_id=rule_id,
         family="F",
         code=code,
         severity=severity,  # type: ignore[arg-type]
-        message=f"[F03] {sheet}!{a1}：{text}",
+        message=f"[{rule_id}] {sheet}!{a1}：{text}",
         table=ref.table,
         sheet=sheet,
         cell=a1,
@@ -426,7 +432,7 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
             if has_values:
                 read.addresses[CellRef(table.id, f"row{r + 1}", "code")] = (ws.title, r, code_col)
                 read.findings.append(
-                    _cell_finding(
+                    cell_finding(
                         read,
                         CellRef(table.id, f"row{r + 1}", "code"),
                         "error",
@@ -440,14 +446,14 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
         read.ref_at[(ws.title, r, code_col)] = ref
         if not (code.isascii() and code.isdigit()) or len(code) not in (3, 5, 7):
             read.findings.append(
-                _cell_finding(
+                cell_finding(
                     read, ref, "error", "bad-code", f"功能分类科目编码“{code}”应为3位、5位或7位数字，此行未计入审核"
                 )
             )
             continue
         if code in seen:
             read.findings.append(
-                _cell_finding(
+                cell_finding(
                     read, ref, "error", "duplicate-code", f"科目编码{code}与第{seen[code] + 1}行重复，此行未计入审核"
                 )
             )
@@ -462,7 +468,7 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
     for code in code_rows_valid([c for c, _ in rows]):  # a 项 without its 款 row, a 款 without its 类
         above = "款" if code_level(code) == 3 else "类"
         read.findings.append(
-            _cell_finding(
+            cell_finding(
                 read,
                 CellRef(table.id, code, "code"),
                 "error",

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from ..api import describe_loc
 from ..editions.spec import Edition
-from ..excel.reader import CellContent, WorkbookError, WorkbookRead, parse_number, read_workbook
+from ..excel.reader import CellContent, WorkbookError, WorkbookRead, cell_finding, parse_number, read_workbook
 from ..excel.writer import Locator
 from ..model.assemble import assemble
 from ..model.report import Report, report_model
@@ -210,8 +210,9 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
 
 
 def _labelled(f: Finding, labeler: Labeler) -> Finding:
-    """A reader's cell finding (F03) given the row and column labels its message and location lack."""
-    if f.rule_id != "F03" or f.table is None or f.row is None or f.column is None or f.row.label:
+    """A cell finding made by ``cell_finding`` (reader and formula findings) given the row and column
+    labels its message and location lack."""
+    if f.table is None or f.row is None or f.column is None or f.row.label:
         return f
     cell = CellRef(f.table, f.row.key, f.column.key)
     row = labeler.row(cell)
@@ -242,9 +243,6 @@ def _place(read: WorkbookRead, f: Finding) -> Finding:
 def _typed_formula(read: WorkbookRead, ref: CellRef, content: CellContent) -> tuple[Value, Finding]:
     """An input cell holding a formula: its last computed value is taken (a warning: it no longer
     follows what it reads); without one (a file no spreadsheet saved) it is left out (an error)."""
-    sheet, _, _ = read.addresses[ref]
-    a1 = read.a1(ref)
-    labeler = Labeler(read.edition, {t: dict(c) for t, c in read.codes.items()})
     cached = content.cached
     value: Value = None
     if isinstance(cached, str) and not cached.startswith("#"):
@@ -252,66 +250,28 @@ def _typed_formula(read: WorkbookRead, ref: CellRef, content: CellContent) -> tu
         value = parsed if note in (None, "text") and parsed is not None else cached
     elif isinstance(cached, (int, float)) and not isinstance(cached, bool):
         value, _ = parse_number(cached)
-    where = f"{sheet}!{a1} {labeler.describe(ref)}"
+    typed = f"此处应填写数值，实为公式 ={content.formula}"
     if value is not None:
         shown = format_amount(value) if isinstance(value, Decimal) else value
-        text, severity = f"{where}：此处应填写数值，实为公式 ={content.formula}，按其计算结果 {shown} 审核", "warning"
+        text, severity = f"{typed}，按其计算结果 {shown} 审核", "warning"
     else:
-        text, severity = (
-            f"{where}：此处应填写数值，实为公式 ={content.formula}，文件中没有其计算结果，未计入审核",
-            "error",
-        )
-    finding = Finding(
-        rule_id="F03",
-        family="F",
-        code="formula-in-input",
-        severity=severity,  # type: ignore[arg-type]
-        message=f"[F03] {text}",
-        table=ref.table,
-        table_label=labeler.table_label(ref.table),
-        sheet=sheet,
-        cell=a1,
-        row=labeler.row(ref),
-        column=labeler.column(ref),
-        actual="=" + content.formula if content.formula else None,
-        cells=(str(ref),),
-    )
-    return value, finding
+        text, severity = f"{typed}，文件中没有其计算结果，未计入审核", "error"
+    return value, cell_finding(read, ref, severity, "formula-in-input", text, "=" + (content.formula or ""))
 
 
 def _formula_finding(
     read: WorkbookRead, cell: CellRef, code: str, raw: Any, rule_id: str, expected: str | None = None
 ) -> Finding:
-    sheet, _, _ = read.addresses[cell]
-    a1 = read.a1(cell)
-    labeler = Labeler(read.edition, {t: dict(c) for t, c in read.codes.items()})
-    where = labeler.describe(cell)
     if code == "formula-replaced":
         number = Decimal(repr(raw)) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
         shown = "空白" if raw in (None, "") else f"常数 {format_amount(number)}"
-        text = f"{sheet}!{a1} {where}：公式（{rule_id}）已被替换为{shown}，审核按填写的值进行"
+        text = f"公式（{rule_id}）已被替换为{shown}，审核按填写的值进行"
     elif code == "formula-outdated":
-        text = (
-            f"{sheet}!{a1} {where}：公式未包含插入的行（现为 {raw}，按现有的行应为 ={expected}），"
-            "表中显示的数不对，审核按现有的行重新计算"
-        )
+        text = f"公式未包含插入的行（现为 {raw}，按现有的行应为 ={expected}），表中显示的数不对，审核按现有的行重新计算"
     else:
-        text = f"{sheet}!{a1} {where}：公式已被改动（现为 {raw}，应为 ={expected}），审核按应有公式重新计算"
-    return Finding(
-        rule_id="F05" if code == "formula-replaced" else "F06",
-        family="F",
-        code=code,
-        severity="warning",
-        message=f"[{'F05' if code == 'formula-replaced' else 'F06'}] {text}",
-        table=cell.table,
-        table_label=labeler.table_label(cell.table),
-        sheet=sheet,
-        cell=a1,
-        row=labeler.row(cell),
-        column=labeler.column(cell),
-        actual=str(raw) if raw is not None else None,
-        cells=(str(cell),),
-    )
+        text = f"公式已被改动（现为 {raw}，应为 ={expected}），审核按应有公式重新计算"
+    actual = str(raw) if raw is not None else None
+    return cell_finding(read, cell, "warning", code, text, actual, "F05" if code == "formula-replaced" else "F06")
 
 
 def _year(identity: str | None, default: int) -> int:
