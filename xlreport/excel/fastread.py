@@ -18,6 +18,7 @@ from xml.parsers import expat
 
 from .a1 import column_index as column_index_from_string
 from .a1 import column_letter as get_column_letter
+from .preflight import refusing_parser
 
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
@@ -107,25 +108,12 @@ class FastWorkbook:
         return self.sheets[name]
 
 
-class _Refused(ValueError):
-    """A document type or entity declaration: never expanded (preflight refuses these files first)."""
-
-
 def _parser() -> Any:
     """An expat parser that names elements ``<namespace>}<local>``, gathers text into one call, and
-    refuses any DTD or entity declaration."""
-    parser = expat.ParserCreate(namespace_separator="}")
+    refuses any DTD or entity declaration (preflight's refusals: ValueErrors)."""
+    parser = refusing_parser(namespace_separator="}")
     parser.buffer_text = True
     parser.buffer_size = 1 << 16
-
-    def refuse(*_: object) -> None:
-        raise _Refused("DTD or entity declaration")
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.UnparsedEntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     return parser
 
 
