@@ -140,17 +140,15 @@ def _with_members(src, dst, change):
     return dst
 
 
-@pytest.mark.parametrize(
-    ("xml_value", "code"),
-    [("1E+308", "number-too-large"), ("1E+27", "number-too-large"), ("NaN", "not-a-number"), ("INF", "not-a-number")],
-)
-def test_numbers_no_amount_can_be(tmp_path, good, xml_value, code):
-    """Values Excel cannot hold as an amount (written straight into the sheet XML): an error at the cell."""
+def _typed_in_xml(good, dst, name_pattern, xml_value):
+    """A copy of ``good`` in which the first cell whose defined name matches ``name_pattern`` holds
+    ``<v>xml_value</v>``, written straight into the sheet XML (values openpyxl cannot write). The
+    copy and the cell's A1."""
     import re
     import zipfile
 
     wb = load_workbook(good)
-    name = next(n for n in wb.defined_names if re.fullmatch(r"xr\.T03\.c\d{7}\.basic", n))  # a 项: an input
+    name = next(n for n in wb.defined_names if re.fullmatch(name_pattern, n))
     sheet, coord = next(iter(wb.defined_names[name].destinations))
     coord = coord.replace("$", "")
     part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
@@ -159,16 +157,21 @@ def test_numbers_no_amount_can_be(tmp_path, good, xml_value, code):
     cell = re.compile(rf'<c r="{coord}"[^>]*?(?:/>|>.*?</c>)', re.S)
     assert cell.search(xml), coord
     typed = cell.sub(f'<c r="{coord}"><v>{xml_value}</v></c>', xml, count=1)
-    edited = _with_members(good, tmp_path / "odd.xlsx", {part: typed.encode()})
+    return _with_members(good, dst, {part: typed.encode()}), coord
+
+
+@pytest.mark.parametrize(
+    ("xml_value", "code"),
+    [("1E+308", "number-too-large"), ("1E+27", "number-too-large"), ("NaN", "not-a-number"), ("INF", "not-a-number")],
+)
+def test_numbers_no_amount_can_be(tmp_path, good, xml_value, code):
+    """Values Excel cannot hold as an amount (written straight into the sheet XML): an error at the cell."""
+    edited, coord = _typed_in_xml(good, tmp_path / "odd.xlsx", r"xr\.T03\.c\d{7}\.basic", xml_value)  # a 项: an input
     result = validate_workbook(edited)
     at_cell = [(f.code, f.severity) for f in result.findings if f.cell == coord and f.rule_id == "F03"]
     assert at_cell == [(code, "error")]
 
-    total = next(iter(wb.defined_names["xr.T03.total.basic"].destinations))[1].replace("$", "")
-    formula = re.compile(rf'<c r="{total}"[^>]*?>.*?</c>', re.S)
-    assert formula.search(xml), total
-    typed = formula.sub(f'<c r="{total}"><v>{xml_value}</v></c>', xml, count=1)
-    edited = _with_members(good, tmp_path / "odd-total.xlsx", {part: typed.encode()})
+    edited, total = _typed_in_xml(good, tmp_path / "odd-total.xlsx", r"xr\.T03\.total\.basic", xml_value)
     at_total = {f.code for f in validate_workbook(edited).findings if f.cell == total}
     assert {"formula-replaced", code} <= at_total  # typed over the formula: both said, no traceback
 
@@ -226,18 +229,8 @@ def test_names_a_person_could_not_have_meant(tmp_path, good):
 
 @pytest.mark.parametrize("xml_value", ["INF", "NaN", "2010306.5"])
 def test_a_code_that_is_no_integer(tmp_path, good, xml_value):
-    import re
-    import zipfile
-
-    wb = load_workbook(good)
-    name = next(n for n in wb.defined_names if re.fullmatch(r"xr\.T03\.c\d{7}\.code", n))
-    sheet, coord = next(iter(wb.defined_names[name].destinations))
-    coord = coord.replace("$", "")
-    part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
-    with zipfile.ZipFile(good) as z:
-        xml = z.read(part).decode()
-    typed = re.sub(rf'<c r="{coord}"[^>]*?(?:/>|>.*?</c>)', f'<c r="{coord}"><v>{xml_value}</v></c>', xml, count=1)
-    result = validate_workbook(_with_members(good, tmp_path / "code.xlsx", {part: typed.encode()}))
+    edited, coord = _typed_in_xml(good, tmp_path / "code.xlsx", r"xr\.T03\.c\d{7}\.code", xml_value)
+    result = validate_workbook(edited)
     assert ("bad-code", coord) in {(f.code, f.cell) for f in result.findings}
 
 
@@ -257,20 +250,9 @@ def test_identity_properties_edited_by_hand_are_not_known(tmp_path, good):
 def test_an_annotated_copy_that_cannot_be_made_keeps_the_findings(tmp_path, good):
     """openpyxl refuses a NaN cell that the reader reads (as not-a-number): the batch keeps the
     findings and says the copy is missing (a warning), instead of an internal error."""
-    import re
-    import zipfile
-
     from xlreport.batch import validate_path
 
-    wb = load_workbook(good)
-    name = next(n for n in wb.defined_names if re.fullmatch(r"xr\.T03\.c\d{7}\.basic", n))
-    sheet, coord = next(iter(wb.defined_names[name].destinations))
-    coord = coord.replace("$", "")
-    part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
-    with zipfile.ZipFile(good) as z:
-        xml = z.read(part).decode()
-    typed = re.sub(rf'<c r="{coord}"[^>]*?(?:/>|>.*?</c>)', f'<c r="{coord}"><v>NaN</v></c>', xml, count=1)
-    nan = _with_members(good, tmp_path / "nan.xlsx", {part: typed.encode()})
+    nan, _ = _typed_in_xml(good, tmp_path / "nan.xlsx", r"xr\.T03\.c\d{7}\.basic", "NaN")
     outcome = validate_path(str(nan), str(tmp_path / "annotated"))
     codes = [f["code"] for f in outcome.findings]
     assert outcome.status == "invalid"

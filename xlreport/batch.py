@@ -92,22 +92,21 @@ def validate_path(path: str, annotate_dir: str | None = None, expect: str | None
                     "cell": None,
                 }
                 return FileOutcome(path, "unreadable", [finding], time.perf_counter() - start)
-            findings = result.findings
             status = "valid" if result.valid else "invalid"
             annotated = None
+            rows = [finding_dict(f) for f in result.findings]
         else:
             from .validation.workbook import validate_workbook
 
             wres = validate_workbook(path, expect)
-            findings = wres.findings
             status = "unreadable" if not wres.readable else ("valid" if wres.valid else "invalid")
             annotated = None
-            rows = [finding_dict(f) for f in findings]
+            rows = [finding_dict(f) for f in wres.findings]
             if annotate_dir and wres.readable:
                 from .validation.annotate import annotate
 
                 try:  # openpyxl may refuse what the reader read: the findings stand without the copy
-                    annotated = str(annotate(path, findings, annotate_dir))
+                    annotated = str(annotate(path, wres.findings, annotate_dir))
                 except Exception as exc:
                     rows.append(
                         {
@@ -120,8 +119,7 @@ def validate_path(path: str, annotate_dir: str | None = None, expect: str | None
                             "cell": None,
                         }
                     )
-            return FileOutcome(path, status, rows, time.perf_counter() - start, annotated)
-        return FileOutcome(path, status, [finding_dict(f) for f in findings], time.perf_counter() - start, annotated)
+        return FileOutcome(path, status, rows, time.perf_counter() - start, annotated)
     except Exception as exc:  # one file never stops the batch
         finding = {
             "rule_id": "F99",
