@@ -254,7 +254,7 @@ def test_an_annotated_copy_that_cannot_be_made_keeps_the_findings(tmp_path, good
 
     nan, _ = _typed_in_xml(good, tmp_path / "nan.xlsx", r"xr\.T03\.c\d{7}\.basic", "NaN")
     outcome = validate_path(str(nan), str(tmp_path / "annotated"))
-    codes = [f["code"] for f in outcome.findings]
+    codes = [f.code for f in outcome.findings]
     assert outcome.status == "invalid"
     assert "not-a-number" in codes and "internal-error" not in codes
     assert codes[-1] == "annotation-failed" or outcome.annotated is not None

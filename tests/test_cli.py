@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from xlreport.cli import main
 from xlreport.excel.writer import write_report
 from xlreport.synthetic import random_report
-from xlreport.validation.output import ValidationOutput
+from xlreport.validation.result import FileResult, ValidationResult
 
 from .conftest import EXAMPLE
 
@@ -102,11 +102,14 @@ def test_validate_json_output_and_schema(run, workbooks):
     result = run("validate", str(good), str(bad), str(broken), "--format", "json", "--jobs", "2")
     assert result.exit_code == 2
     doc = json.loads(result.stdout)
-    ValidationOutput.model_validate(doc)  # the model schemas/validation-result.schema.json is made from
+    model = ValidationResult.model_validate(doc)  # the model schemas/validation-result.schema.json is made from
+    assert json.loads(model.model_dump_json()) == doc  # the output is the serialised model, nothing added by hand
+    assert doc["valid"] is False and doc["stats"]["unreadable"] == 1
     statuses = {f["path"].split("/")[-1]: f["status"] for f in doc["files"]}
     assert statuses == {"good.xlsx": "valid", "bad.xlsx": "invalid", "broken.xlsx": "unreadable"}
     for f in doc["files"]:
-        assert set(f) == {"path", "status", "valid", "annotated", "counts", "findings"}
+        assert set(f) == set(FileResult.model_json_schema(mode="serialization")["properties"])
+        assert {"path", "status", "valid", "annotated", "counts", "findings", "unit_name", "year"} <= set(f)
         for finding in f["findings"]:
             assert set(finding) >= FINDING_KEYS
     bad_findings = next(f for f in doc["files"] if f["path"].endswith("bad.xlsx"))["findings"]
@@ -123,7 +126,7 @@ def test_validate_directory_csv_summary_and_annotate(run, workbooks, tmp_path):
     assert result.exit_code == 2
     assert result.stdout.splitlines()[0].startswith("source,severity,rule_id")
     rows = summary.read_text(encoding="utf-8-sig").splitlines()
-    assert len(rows) == 4 and rows[0].startswith("文件,结果")
+    assert len(rows) == 4 and rows[0].startswith("文件,单位名称,年度,表样版本,结果")
     copy = annotated / "bad.审核.xlsx"
     wb = load_workbook(copy)
     assert wb.sheetnames[0] == "审核结果"

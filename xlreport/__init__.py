@@ -1,17 +1,19 @@
 """xlreport: 部门决算公开 workbooks — models, editions, rules, writer, reader and validator."""
 
-from .api import CheckResult, InputIssue, ReportInputError, check, load_report
+from .api import CheckResult, InputIssue, ReportInputError, check, load_report, validate
 from .editions import available_editions, load_edition
 from .model.report import Report, ReportMeta, report_model
 from .model.scorecard import BudgetLine, Indicator, Scorecard
 from .validation.engine import check_report
 from .validation.findings import Finding
+from .validation.result import FileResult, ValidationResult
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BudgetLine",
     "CheckResult",
+    "FileResult",
     "Finding",
     "Indicator",
     "InputIssue",
@@ -19,6 +21,7 @@ __all__ = [
     "ReportInputError",
     "ReportMeta",
     "Scorecard",
+    "ValidationResult",
     "__version__",
     "available_editions",
     "check",
@@ -26,4 +29,5 @@ __all__ = [
     "load_edition",
     "load_report",
     "report_model",
+    "validate",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from os import PathLike
 from pathlib import Path
@@ -13,8 +13,9 @@ from pydantic import ValidationError
 
 from .editions import available_editions, load_edition
 from .model.report import Report, report_model
+from .validation.catalog import make
 from .validation.engine import check_report
-from .validation.findings import Finding
+from .validation.result import FileResult, ValidationResult
 
 
 @dataclass(frozen=True)
@@ -40,19 +41,7 @@ class ReportInputError(ValueError):
         super().__init__(f"{source}：输入数据有{len(issues)}处错误\n{lines}{more}")
 
 
-@dataclass
-class CheckResult:
-    """Findings of one report; ``valid`` when none is an error."""
-
-    report: Report
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return not any(f.severity == "error" for f in self.findings)
-
-    def by_severity(self, severity: str) -> list[Finding]:
-        return [f for f in self.findings if f.severity == severity]
+CheckResult = FileResult  # the name of the result of ``check`` before there was one result type
 
 
 def _read_source(source: str | PathLike[str] | bytes | dict[str, Any]) -> tuple[str, Any]:
@@ -149,7 +138,70 @@ def describe_loc(edition_id: str, loc: tuple[str | int, ...], data: dict[str, An
     return ".".join(str(x) for x in loc)
 
 
-def check(source: str | PathLike[str] | bytes | dict[str, Any] | Report) -> CheckResult:
-    """Load (unless given a report) and run every rule of its edition."""
+def check(source: str | PathLike[str] | bytes | dict[str, Any] | Report) -> FileResult:
+    """Load (unless given a report) and run every rule of its edition; raises :class:`ReportInputError`."""
     report = source if isinstance(source, Report) else load_report(source)
-    return CheckResult(report, check_report(report))
+    return FileResult(
+        path=_name(source),
+        findings=check_report(report),
+        report=report,
+        edition=report.meta.edition,
+        unit_name=report.meta.unit_name,
+        year=report.meta.year,
+    )
+
+
+def _name(source: object) -> str:
+    if isinstance(source, (str, PathLike)):
+        return str(source)
+    return "<bytes>" if isinstance(source, bytes) else ("<report>" if isinstance(source, Report) else "<dict>")
+
+
+def validate_file(
+    source: str | PathLike[str] | bytes | dict[str, Any] | Report,
+    expect: str | None = None,
+    annotate_dir: str | PathLike[str] | None = None,
+) -> FileResult:
+    """One source (workbook path, JSON report path, bytes or dict, or a Report) validated; a source that
+    cannot be read is an unreadable result with one file-level finding. ``expect``: the edition it must be;
+    ``annotate_dir``: where to write a workbook's annotated copy."""
+    name = _name(source)
+    is_workbook = isinstance(source, (str, PathLike)) and not str(source).lower().endswith(".json")
+    if is_workbook:
+        from .validation.workbook import validate_workbook
+
+        result = validate_workbook(source, expect)  # type: ignore[arg-type]
+        if annotate_dir is not None and result.readable:
+            result = _annotated(result, annotate_dir)
+        return result
+    try:
+        result = check(source)
+    except ReportInputError as exc:
+        return FileResult(path=name, readable=False, findings=[make("invalid-report-json", {"detail": str(exc)})])
+    if expect is not None and result.edition != expect:
+        args = {"file": name, "edition": result.edition, "kind": "报告", "expected": expect}
+        return FileResult(path=name, readable=False, findings=[make("edition-mismatch", args)])
+    return result
+
+
+def _annotated(result: FileResult, annotate_dir: str | PathLike[str]) -> FileResult:
+    from .validation.annotate import annotate
+
+    try:  # openpyxl may refuse what the reader read: the findings stand without the copy
+        copy = str(annotate(result.path, result.findings, annotate_dir))
+    except Exception as exc:
+        failed = make("annotation-failed", {"file": result.path, "reason": type(exc).__name__})
+        return result.model_copy(update={"findings": [*result.findings, failed]})
+    return result.model_copy(update={"annotated": copy})
+
+
+def validate(
+    *sources: str | PathLike[str] | bytes | dict[str, Any] | Report,
+    expect: str | None = None,
+    annotate_dir: str | PathLike[str] | None = None,
+) -> ValidationResult:
+    """Validate workbooks, JSON reports (paths, bytes or dicts) or Reports: the one result type.
+
+    ``result.valid``, ``result.findings`` (every file's), ``result.files[i]`` (path, status, counts,
+    findings, and the ``report`` read). Files that cannot be read are unreadable results, never exceptions."""
+    return ValidationResult(files=[validate_file(s, expect, annotate_dir) for s in sources])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -196,7 +195,9 @@ def validate(
          xlreport validate examples/jincheng-2022.json
     退出码：0 全部通过；1 有错误（--fail-on warning 时含警告）；2 用法错误或有文件无法读取。
     """
-    from .batch import expand_paths, iter_rows, run_batch, summarize
+    from .batch import expand_paths, run_batch
+    from .validation import output
+    from .validation.result import ValidationResult
 
     if expect is not None:
         _edition(expect)  # an unknown edition is a usage error before any file is read
@@ -208,25 +209,18 @@ def validate(
     workers = jobs or min(len(files), os.cpu_count() or 1)
     bar = _progress(len(files))
     started = time.perf_counter()
-    outcomes = run_batch(files, workers, str(annotate_dir) if annotate_dir else None, bar, expect)
+    result = ValidationResult(files=run_batch(files, workers, str(annotate_dir) if annotate_dir else None, bar, expect))
     if bar is not None:
         bar.close()
-    _emit(outcomes, fmt)
-    summary = summarize(outcomes)
-    summary["seconds"] = round(time.perf_counter() - started, 3)
-    if len(outcomes) > 1 or summary_file:
-        rules = "，".join(f"{k} {v}" for k, v in summary["findings_by_rule"].items()) or "无"
-        click.echo(
-            f"共 {summary['files']} 个文件：通过 {summary['valid']}，不通过 {summary['invalid']}，"
-            f"无法读取 {summary['unreadable']}；用时 {summary['seconds']} 秒；问题按规则：{rules}",
-            err=True,
-        )
+    render = {"json": output.to_json, "csv": output.to_csv, "text": output.to_text}[fmt]
+    click.echo(render(result), nl=False)
+    if len(result.files) > 1 or summary_file:
+        click.echo(output.stats_line(result, time.perf_counter() - started), err=True)
     if summary_file:
-        _write_summary(summary_file, list(iter_rows(outcomes)))
-    failing = {"error"} if fail_on == "error" else {"error", "warning"}
-    if missing or summary["unreadable"]:
+        output.write_summary(summary_file, result)
+    if missing or result.stats.unreadable:
         sys.exit(EXIT_USAGE)
-    if any(f["severity"] in failing for o in outcomes for f in o.findings):
+    if any(f.fails({"error"} if fail_on == "error" else {"error", "warning"}) for f in result.files):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
 
@@ -248,94 +242,6 @@ class _Bar:
 
 def _progress(total: int) -> _Bar | None:
     return _Bar(total) if total > 1 and sys.stderr.isatty() else None
-
-
-def _emit(outcomes: list[Any], fmt: str) -> None:
-    from .validation.output import CSV_COLUMNS, SEVERITY_LABEL
-
-    if fmt == "json":
-        doc = {
-            "files": [
-                {
-                    "path": o.path,
-                    "status": o.status,
-                    "valid": o.status == "valid",
-                    "annotated": o.annotated,
-                    "counts": {s: o.count(s) for s in ("error", "warning", "info")},
-                    "findings": o.findings,
-                }
-                for o in outcomes
-            ]
-        }
-        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
-        return
-    if fmt == "csv":
-        import csv
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        for o in outcomes:
-            for f in o.findings:
-                row, col = f.get("row") or {}, f.get("column") or {}
-                writer.writerow(
-                    [
-                        o.path,
-                        f["severity"],
-                        f["rule_id"],
-                        f["code"],
-                        f.get("sheet") or "",
-                        f.get("cell") or "",
-                        f.get("table") or "",
-                        row.get("line") or "",
-                        row.get("code") or "",
-                        row.get("label") or "",
-                        col.get("seq") or "",
-                        col.get("label") or "",
-                        *(
-                            f.get(k) if f.get(k) is not None else ""
-                            for k in ("expected", "actual", "difference", "tolerance")
-                        ),
-                        f["message"],
-                    ]
-                )
-        return
-    label = {"valid": "通过", "invalid": "不通过", "unreadable": "无法读取"}
-    for o in outcomes:
-        counts = f"错误{o.count('error')}，警告{o.count('warning')}，提示{o.count('info')}"
-        click.echo(f"{o.path} {label[o.status]}：{counts}")
-        by_sheet: dict[str, list[dict[str, Any]]] = {}
-        for f in o.findings:
-            by_sheet.setdefault(f.get("sheet") or "（文件）", []).append(f)
-        for sheet, items in by_sheet.items():
-            click.echo(f"  【{sheet}】")
-            for f in items:
-                at = f" {f['cell']}" if f.get("cell") else ""
-                click.echo(f"    {SEVERITY_LABEL[f['severity']]}{at} {f['message']}")
-        if o.annotated:
-            click.echo(f"  标注副本：{o.annotated}")
-
-
-def _write_summary(path: Path, rows: list[list[Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    if path.suffix.lower() == ".xlsx":
-        import xlsxwriter
-
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False})
-        ws = wb.add_worksheet("汇总")
-        for r, row in enumerate(rows):
-            for c, v in enumerate(row):
-                if isinstance(v, (int, float)):
-                    ws.write_number(r, c, v)
-                else:
-                    ws.write_string(r, c, str(v))
-        wb.close()
-    else:
-        import csv
-
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh).writerows(rows)
-    os.replace(tmp, path)
 
 
 @main.command()
@@ -387,10 +293,17 @@ def rules(edition_id: str | None, fmt: str) -> None:
     \b
     示例：xlreport rules --format markdown > RULES.md
     """
+    import json
+
     from .rules.catalog import rules_json, rules_markdown
+    from .validation.catalog import catalog_json, catalog_markdown
 
     edition = _edition(edition_id)
-    click.echo(rules_markdown(edition) if fmt == "markdown" else rules_json(edition), nl=False)
+    if fmt == "markdown":
+        click.echo(rules_markdown(edition) + "\n" + catalog_markdown(), nl=False)
+    else:
+        doc = {**json.loads(rules_json(edition)), **catalog_json()}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
 @main.command()

@@ -9,7 +9,7 @@ import click
 
 from .api import check
 from .excel.writer import write_report, write_template
-from .validation.output import to_text
+from .validation.output import file_text
 from .validation.workbook import validate_workbook
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "jincheng-2022.json"
@@ -30,8 +30,8 @@ def run_demo(directory: Path) -> int:
     click.echo(f"按原样印刷数的工作簿：{published.path}")
     click.echo("")
     click.echo("审核参考报告（JSON）：")
-    sys.stdout.write(to_text(result.findings, str(EXAMPLE)))
+    sys.stdout.write(file_text(result))
     wres = validate_workbook(published.path)
     click.echo("审核按原样工作簿：")
-    sys.stdout.write(to_text(wres.findings, str(published.path)))
+    sys.stdout.write(file_text(wres))
     return 0

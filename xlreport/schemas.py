@@ -21,13 +21,13 @@ def report_schema(edition_id: str) -> dict[str, Any]:
 
 
 def validation_schema() -> dict[str, Any]:
-    from .validation.output import ValidationOutput
+    from .validation.result import ValidationResult
 
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "xlreport/validation-result.schema.json",
         "x-xlreport-schema-version": SCHEMA_VERSION,
-        **ValidationOutput.model_json_schema(),
+        **ValidationResult.model_json_schema(mode="serialization"),
     }
 
 

@@ -15,6 +15,10 @@ ColumnRole = Literal["label", "line", "code", "name", "amount", "count", "text",
 VALUE_ROLES: frozenset[str] = frozenset({"amount", "count", "text", "rate", "score"})
 
 
+Severity = Literal["error", "warning", "info"]
+SEVERITY_LABEL: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -160,7 +164,7 @@ class RuleSpec(_Frozen):
     family: str
     code: str  # stable kebab-case code
     tables: tuple[str, ...]
-    severity: Literal["error", "warning", "info"] = "error"
+    severity: Severity = "error"
     description: str  # Chinese
     message: str | None = None  # Chinese template; default built from description
     kind: Literal["relation", "hierarchy", "empty-implies-empty"] = "relation"

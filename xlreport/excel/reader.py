@@ -21,6 +21,7 @@ from ..editions.spec import Edition, TableSpec
 from ..model.report import AmountUnit, UnitType, code_rows_valid
 from ..model.values import code_level, parent_code
 from ..rules.expr import CellRef, Value
+from ..validation.catalog import make
 from ..validation.findings import ColumnLocation, Finding, RowLocation
 from .a1 import column_index as col_index
 from .a1 import column_letter as get_column_letter
@@ -39,11 +40,9 @@ class WorkbookError(Exception):
         self.finding = finding
 
 
-def file_finding(
-    code: str, message: str, severity: str = "error", rule_id: str = "F01", sheet: str | None = None
-) -> Finding:
-    """A finding about the file or a whole sheet (no cell)."""
-    return Finding(rule_id=rule_id, family="F", code=code, severity=severity, message=message, sheet=sheet)  # type: ignore[arg-type]
+def file_finding(code: str, sheet: str | None = None, **args: object) -> Finding:
+    """A finding about the file or a whole sheet (no cell): its text is the catalogue's template of ``code``."""
+    return make(code, args, sheet=sheet)
 
 
 @dataclass
@@ -169,7 +168,7 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
     members: dict[str, bytes] = {}  # the XML preflight decompressed, read from memory below
     problem = preflight(path, keep=members if engine == "fast" else None)
     if problem is not None:
-        raise WorkbookError(file_finding(problem.code, f"[{problem.code}] {problem.message}"))
+        raise WorkbookError(file_finding(problem.code, detail=problem.message))
     try:
         if engine == "fast":
             from .fastread import load
@@ -181,9 +180,7 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
 
             wb = load_workbook(name, data_only=False, read_only=False, keep_links=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, SyntaxError) as exc:
-        raise WorkbookError(
-            file_finding("unreadable-workbook", f"[unreadable-workbook] 文件 {name} 无法作为工作簿读取：{exc}")
-        ) from None
+        raise WorkbookError(file_finding("unreadable-workbook", file=name, reason=exc)) from None
     findings: list[Finding] = []
     identity = identify(wb)
     edition_id = identity.get("edition")
@@ -191,52 +188,23 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
     if edition_id is None:
         edition = edition_by_sheets(wb)
         if edition is None:
-            raise WorkbookError(
-                file_finding(
-                    "not-an-xlreport-workbook",
-                    f"[not-an-xlreport-workbook] 文件 {name} 不是 xlreport 生成的部门决算公开表，"
-                    "工作表名称和表头也与任何已知表样版本不符",
-                )
-            )
+            raise WorkbookError(file_finding("not-an-xlreport-workbook", file=name))
         by_layout = True
-        findings.append(
-            file_finding(
-                "no-identity",
-                f"[no-identity] 文件 {name} 没有 xlreport 的版本标识，按表样 {edition.id} 的版式读取，请核对结果",
-                "warning",
-            )
-        )
+        findings.append(file_finding("no-identity", file=name, edition=edition.id))
     elif edition_id not in available_editions():
-        raise WorkbookError(
-            file_finding("unknown-edition", f"[unknown-edition] 文件 {name} 的表样版本“{edition_id}”未知")
-        )
+        raise WorkbookError(file_finding("unknown-edition", file=name, edition=edition_id))
     else:
         edition = load_edition(edition_id)
         if identity.get("layout_hash") and identity["layout_hash"] != edition.layout_hash:
-            findings.append(
-                file_finding(
-                    "layout-changed",
-                    f"[layout-changed] 文件 {name} 由另一版本的 {edition.id} 表样生成，按当前版式读取",
-                    "warning",
-                )
-            )
+            findings.append(file_finding("layout-changed", file=name, edition=edition.id))
     if expect is not None and edition.id != expect:
         how = "按版式判断" if by_layout else "其版本标识"
         raise WorkbookError(
-            file_finding(
-                "edition-mismatch",
-                f"[edition-mismatch] 文件 {name} 是表样版本“{edition.id}”的工作簿（{how}），"
-                f"不是要求的“{expect}”，未审核",
-            )
+            file_finding("edition-mismatch", file=name, edition=edition.id, kind=f"工作簿（{how}）", expected=expect)
         )
     missing = [t.sheet for t in edition.tables if t.sheet not in wb.sheetnames]
     if missing:
-        raise WorkbookError(
-            file_finding(
-                "missing-sheet",
-                f"[missing-sheet] 文件 {name} 缺少工作表：{'、'.join(missing)}（工作表不可删除或改名）",
-            )
-        )
+        raise WorkbookError(file_finding("missing-sheet", file=name, sheets="、".join(missing)))
     names = _names(wb)
     read = WorkbookRead(name, edition, identity, findings=findings, by_layout=by_layout, names=names)
     rows_named: dict[str, set[str]] = {}
@@ -255,11 +223,8 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
     )
     for sheet in wb.sheetnames:  # a copy Excel or WPS named "绩效自评1 (2)" is not read: say so
         if sheet.startswith(prefix) and sheet not in cards:
-            message = (
-                f"[F04] 工作表“{sheet}”不是按“{prefix}N”编号的绩效自评表，未审核"
-                f"（如是新增项目，请改名为 {prefix}{len(cards) + 1}）"
-            )
-            read.findings.append(file_finding("scorecard-sheet-name", message, "warning", "F04", sheet))
+            suggested = f"{prefix}{len(cards) + 1}"
+            read.findings.append(file_finding("scorecard-sheet-name", sheet, prefix=prefix, suggested=suggested))
     for n, sheet in enumerate(cards):
         _read_scorecard(read, wb[sheet], f"S{n + 1}")
     for ref, (sheet, r, c) in names.items():  # 情况说明 inputs (last year's totals, 年初预算 …)
@@ -270,8 +235,7 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
     for sheet in [t.sheet for t in edition.tables] + cards:
         ws = wb[sheet]
         if not by_layout and not ws.protection.sheet:
-            message = f"[F02] 工作表“{sheet}”的保护已被取消（公式单元格可能被改动）"
-            read.findings.append(file_finding("protection-removed", message, "info", "F02", sheet))
+            read.findings.append(file_finding("protection-removed", sheet))
     return read
 
 
@@ -311,26 +275,23 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
         return
     value, note = parse_number(raw)
     if note == "text":
-        read.findings.append(
-            cell_finding(
-                read, ref, "info", "number-as-text", f"数字以文本形式填写（“{raw}”），已按 {value} 读取", str(raw)
-            )
-        )
+        read.findings.append(cell_finding(read, ref, "number-as-text", str(raw), text=raw, value=value))
     elif note == "huge":
-        read.findings.append(
-            cell_finding(read, ref, "error", "number-too-large", f"数值过大（{raw}），未计入审核", str(raw))
-        )
+        read.findings.append(cell_finding(read, ref, "number-too-large", str(raw), text=raw))
     elif note == "bad":
-        read.findings.append(cell_finding(read, ref, "error", "not-a-number", f"应填写数字，实为文本“{raw}”", str(raw)))
+        read.findings.append(cell_finding(read, ref, "not-a-number", str(raw), text=raw))
     if value is not None and kind == "amount":  # typed as a number or as text alike
         places = _places(read.edition.info.decimals)
         rounded = value.quantize(places, ROUND_HALF_UP)
         if value != rounded and abs(value - rounded) > _FLOAT_NOISE * max(1, abs(value)):
-            text = f"金额应最多{read.edition.info.decimals}位小数，实为 {value}，按 {rounded} 审核"
-            read.findings.append(cell_finding(read, ref, "error", "too-many-decimals", text, str(value)))
+            decimals = read.edition.info.decimals
+            finding = cell_finding(
+                read, ref, "too-many-decimals", str(value), decimals=decimals, value=value, rounded=rounded
+            )
+            read.findings.append(finding)
         value = rounded  # a float read back as 113569.8 was typed as 113,569.80
     elif value is not None and kind == "count" and (value != value.to_integral_value() or value < 0):
-        read.findings.append(cell_finding(read, ref, "error", "bad-count", f"数量应为非负整数，实为 {value}"))
+        read.findings.append(cell_finding(read, ref, "bad-count", value=value))
         value = None
     read.cells[ref] = CellContent(value, None, raw)
 
@@ -338,22 +299,20 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
 def cell_finding(
     read: WorkbookRead,
     ref: CellRef,
-    severity: str,
     code: str,
-    text: str,
     actual: str | None = None,
-    rule_id: str = "F03",
+    *,
+    severity: str | None = None,
+    **args: object,
 ) -> Finding:
-    """A finding about one cell of the workbook, by its address only: the validator adds the row
-    and column labels and names them in the message (``validation.workbook._labelled``)."""
+    """A finding about one cell of the workbook, by its address: the validator's labeller adds the row and
+    column labels (``Labeler.locate``); the text is the catalogue's template of ``code``."""
     sheet, r, c = read.addresses[ref]
     a1 = f"{get_column_letter(c + 1)}{r + 1}"
-    return Finding(
-        rule_id=rule_id,
-        family="F",
-        code=code,
-        severity=severity,  # type: ignore[arg-type]
-        message=f"[{rule_id}] {sheet}!{a1}：{text}",
+    return make(
+        code,
+        {**args, "where": f"{sheet}!{a1}"},
+        severity=severity,
         table=ref.table,
         sheet=sheet,
         cell=a1,
@@ -431,32 +390,18 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
         if not code:
             if has_values:
                 read.addresses[CellRef(table.id, f"row{r + 1}", "code")] = (ws.title, r, code_col)
-                read.findings.append(
-                    cell_finding(
-                        read,
-                        CellRef(table.id, f"row{r + 1}", "code"),
-                        "error",
-                        "missing-code",
-                        "此行填有金额但没有科目编码，未计入审核",
-                    )
-                )
+                read.findings.append(cell_finding(read, CellRef(table.id, f"row{r + 1}", "code"), "missing-code"))
             continue
         ref = CellRef(table.id, code, "code")
         read.addresses[ref] = (ws.title, r, code_col)
         read.ref_at[(ws.title, r, code_col)] = ref
         if not (code.isascii() and code.isdigit()) or len(code) not in (3, 5, 7):
             read.findings.append(
-                cell_finding(
-                    read, ref, "error", "bad-code", f"功能分类科目编码“{code}”应为3位、5位或7位数字，此行未计入审核"
-                )
+                cell_finding(read, ref, "bad-code", code, detail=f"功能分类科目编码“{code}”应为3位、5位或7位数字")
             )
             continue
         if code in seen:
-            read.findings.append(
-                cell_finding(
-                    read, ref, "error", "duplicate-code", f"科目编码{code}与第{seen[code] + 1}行重复，此行未计入审核"
-                )
-            )
+            read.findings.append(cell_finding(read, ref, "duplicate-code", code, code=code, line=seen[code] + 1))
             continue
         seen[code] = r
         name = "" if raw_name is None else str(raw_name).strip()
@@ -469,11 +414,7 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
         above = "款" if code_level(code) == 3 else "类"
         read.findings.append(
             cell_finding(
-                read,
-                CellRef(table.id, code, "code"),
-                "error",
-                "orphan-code",
-                f"科目{code}缺少其{above}级科目{parent_code(code)}的行",
+                read, CellRef(table.id, code, "code"), "orphan-code", code=code, level=above, parent=parent_code(code)
             )
         )
     read.codes[table.id] = rows
@@ -509,8 +450,7 @@ def _read_scorecard(read: WorkbookRead, ws: Any, sid: str) -> None:
     ind_top = _find_row(ws, "二、绩效指标完成情况")
     summary_top = _find_row(ws, SUMMARY_ROWS[0][1])
     if budget_top is None or ind_top is None or summary_top is None:
-        message = f"[F04] 工作表“{ws.title}”不是完整的绩效自评表（缺少预算执行情况、指标或得分部分），未读取"
-        read.findings.append(file_finding("scorecard-layout", message, "error", "F04", ws.title))
+        read.findings.append(file_finding("scorecard-layout", ws.title))
         return
     n = 0
     for r in range(budget_top + 3, ind_top):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-from ..editions.spec import Edition, RuleSpec
+from ..editions.spec import SEVERITY_LABEL, Edition, RuleSpec
 from .instantiate import instantiate
 from .shape import ScorecardShape, Shape
-
-_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def example_shape(edition: Edition) -> Shape:
@@ -62,7 +60,7 @@ def rules_markdown(edition: Edition) -> str:
     for row in rule_rows(edition):
         relation = str(row["relation"]).replace("|", "\\|")
         lines.append(
-            f"| {row['id']} | {'、'.join(row['tables'])} | {_SEVERITY[str(row['severity'])]} | "  # type: ignore[arg-type]
+            f"| {row['id']} | {'、'.join(row['tables'])} | {SEVERITY_LABEL[str(row['severity'])]} | "  # type: ignore[arg-type]
             f"{row['description']} | `{relation}` | {'写为公式' if row['defines_formula'] else '审核'} |"
         )
     return "\n".join(lines) + "\n"

@@ -13,7 +13,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .findings import SEVERITY_LABEL, Finding
+from ..editions.spec import SEVERITY_LABEL
+from .findings import Finding
 
 FILLS = {
     "error": PatternFill("solid", fgColor="FFC7CE"),

@@ -12,6 +12,7 @@ from ..rules.expr import CellRef, Expr, Undefined, Value, _num
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
 from ..rules.tolerance import bound_for
+from .catalog import RULE_OWN
 from .findings import Finding, format_amount
 from .labels import Labeler
 
@@ -131,32 +132,34 @@ class Evaluator:
         rule = check.rule
         cell = at or check.anchor
         labeler = self.labeler
-        where = labeler.describe(cell) if cell else ""
+        args = {
+            "where": labeler.describe(cell) if cell else "",
+            "description": rule.description,
+            "expected": format_amount(expected),
+            "actual": format_amount(actual),
+            "difference": format_amount(diff),
+            "tolerance": format_amount(bound),
+            "rule": rule.id,
+        }
         if rule.message:
-            text = rule.message.format(
-                where=where,
-                expected=format_amount(expected),
-                actual=format_amount(actual),
-                difference=format_amount(diff),
-            )
+            template, args["rule_message"] = RULE_OWN, rule.message
+        elif rounding_note:
+            template = "rounding-difference"
+        elif yuan_hint:
+            template = "amount-in-yuan"
         elif check.op == "empty":
-            text = f"{where}：{rule.description}，但此处填有{format_amount(actual)}"
+            template = "relation-empty"
+        elif diff is None:
+            template = "relation-text"
         else:
-            relation = {"=": "应为", "<=": "应不大于", ">=": "应不小于"}[check.op]
-            text = f"{where}：{rule.description}。{relation}{format_amount(expected)}，实为{format_amount(actual)}"
-            if diff is not None:
-                text += f"，相差{format_amount(diff)}"
-            if yuan_hint:
-                text += "；两者相差约一万倍，疑似按元而非万元填报"
-            if rounding_note:
-                allowed = format_amount(bound)
-                text = f"{where}：尾数差异{format_amount(diff)}，在四舍五入允许范围（±{allowed}）内（{rule.id}）"
+            template = {"=": "relation-eq", "<=": "relation-le", ">=": "relation-ge"}[check.op]
         return Finding(
             rule_id=check.id,
             family=rule.family,
             code="rounding-difference" if rounding_note else ("amount-in-yuan" if yuan_hint else rule.code),
             severity=severity,  # type: ignore[arg-type]
-            message=f"[{check.id}] {text}",
+            template=template,
+            args=args,
             table=cell.table if cell else None,
             table_label=labeler.table_label(cell.table) if cell else None,
             sheet=labeler.sheet(cell.table) if cell else None,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, computed_field
 
-Severity = Literal["error", "warning", "info"]
+from ..editions.spec import Severity
+
 # Decimals travel as exact decimal text in JSON; the schema says so itself (not pydantic's version-dependent form)
 DecimalOrText = Annotated[
     Decimal | str | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]})
@@ -16,7 +17,6 @@ DecimalValue = Annotated[
     Decimal | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "null"}]})
 ]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 class RowLocation(BaseModel):
@@ -45,7 +45,8 @@ class Finding(BaseModel):
     family: str = Field(description="规则族，如 R10")
     code: str = Field(description="稳定的英文代码（kebab-case）")
     severity: Severity
-    message: str = Field(description="中文说明")
+    template: str | None = Field(None, description="消息模板（发现目录 catalog.toml 中的名称；缺省为 code）")
+    args: dict[str, str] = Field(default_factory=dict, description="消息模板的参数")
     table: str | None = Field(None, description="表的键，如 T10；绩效自评表为 S1…")
     table_label: str | None = Field(None, description="表名，如 公开10 或 绩效自评1（项目名称）")
     sheet: str | None = Field(None, description="工作表名")
@@ -57,6 +58,13 @@ class Finding(BaseModel):
     difference: DecimalValue = Field(None, description="实际 − 应有")
     tolerance: DecimalValue = Field(None, description="允许的误差")
     cells: tuple[str, ...] = Field((), description="规则涉及的单元格（表[行].栏）")
+
+    @computed_field(description="中文说明：由发现目录的模板和参数生成")  # type: ignore[prop-decorator]
+    @property
+    def message(self) -> str:
+        from .catalog import render
+
+        return render(self)
 
     def sort_key(self) -> tuple[int, str, str]:
         return (SEVERITY_ORDER[self.severity], self.table or "", self.rule_id)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from ..editions.spec import Edition
 from ..model.scorecard import Scorecard, budget_row_key, indicator_row_key
 from ..rules.expr import CellRef, Value
-from .findings import ColumnLocation, RowLocation
+from .findings import ColumnLocation, Finding, RowLocation
 
 SCORECARD_COLUMNS = {
     "source": "资金来源",
@@ -126,3 +126,21 @@ class Labeler:
             where.append(row.label)
         col_text = col.label + (f"（栏次{col.seq}）" if col.seq else "")
         return " ".join(where) + ("·" + col_text if col_text else "")
+
+    def locate(self, f: Finding) -> Finding:
+        """A cell finding made by the reader (sheet!cell only) given its table, row and column labels; its
+        message names them through the ``where`` argument, rendered with the rest at the end."""
+        if f.table is None or f.row is None or f.column is None or f.row.label:
+            return f
+        cell = CellRef(f.table, f.row.key, f.column.key)
+        row = f.row if f.row.key.startswith("row") else self.row(cell)  # a row without a code: no label to give
+        where = f"{f.sheet}!{f.cell} {self.describe(cell)}" if f.cell else self.describe(cell)
+        return f.model_copy(
+            update={
+                "table_label": self.table_label(f.table),
+                "row": row,
+                "column": self.column(cell),
+                "args": {**f.args, "where": where},
+                "cells": (str(cell),),
+            }
+        )

@@ -1,36 +1,18 @@
-"""Findings as text (grouped by sheet), JSON and CSV."""
+"""Rendering the one result (:class:`~xlreport.validation.result.ValidationResult`): text grouped by sheet,
+JSON (the serialised model), CSV (one row per finding) and the summary (one row per file, .csv or .xlsx)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any, Literal
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from .findings import SEVERITY_LABEL, Finding
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def finding_dict(f: Finding) -> dict[str, Any]:
-    data = f.model_dump(mode="python")
-    return json.loads(json.dumps(data, default=_plain, ensure_ascii=False))
-
-
-def to_json(findings: Iterable[Finding], source: str | None = None, **extra: Any) -> str:
-    items = [finding_dict(f) for f in findings]
-    counts = {s: sum(1 for f in items if f["severity"] == s) for s in ("error", "warning", "info")}
-    doc = {"source": source, "valid": counts["error"] == 0, "counts": counts, **extra, "findings": items}
-    return json.dumps(doc, ensure_ascii=False, indent=2)
-
+from ..editions.spec import SEVERITY_LABEL
+from .findings import Finding
+from .result import STATUS_LABEL, FileResult, ValidationResult
 
 CSV_COLUMNS = [
     "source",
@@ -74,49 +56,91 @@ def csv_rows(findings: Iterable[Finding], source: str | None = None) -> Iterable
         ]
 
 
-def to_csv(findings: Iterable[Finding], source: str | None = None, header: bool = True) -> str:
+def file_text(result: FileResult) -> str:
+    """One file: its verdict and counts, then its findings grouped by sheet."""
+    c = result.counts
+    lines = [f"{result.path} {STATUS_LABEL[result.status]}：错误{c.error}，警告{c.warning}，提示{c.info}"]
+    by_sheet: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        by_sheet.setdefault(f.sheet or "（文件）", []).append(f)
+    for sheet, items in by_sheet.items():
+        lines.append(f"  【{sheet}】")
+        for f in items:
+            at = f" {f.cell}" if f.cell else ""
+            lines.append(f"    {SEVERITY_LABEL[f.severity]}{at} {f.message}")
+    if result.annotated:
+        lines.append(f"  标注副本：{result.annotated}")
+    return "\n".join(lines) + "\n"
+
+
+def to_text(result: ValidationResult) -> str:
+    return "".join(file_text(f) for f in result.files)
+
+
+def to_json(result: ValidationResult) -> str:
+    """The serialised result model (schemas/validation-result.schema.json)."""
+    return result.model_dump_json(indent=2) + "\n"
+
+
+def to_csv(result: ValidationResult, header: bool = True) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     if header:
         writer.writerow(CSV_COLUMNS)
-    writer.writerows(csv_rows(findings, source))
+    for file in result.files:
+        writer.writerows(csv_rows(file.findings, file.path))
     return buf.getvalue()
 
 
-def to_text(findings: list[Finding], source: str | None = None) -> str:
-    lines: list[str] = []
-    errors = sum(1 for f in findings if f.severity == "error")
-    warnings = sum(1 for f in findings if f.severity == "warning")
-    infos = len(findings) - errors - warnings
-    verdict = "通过" if errors == 0 else "不通过"
-    lines.append(f"{source or ''} {verdict}：错误{errors}，警告{warnings}，提示{infos}".strip())
-    by_sheet: dict[str, list[Finding]] = {}
-    for f in findings:
-        by_sheet.setdefault(f.sheet or "（文件）", []).append(f)
-    for sheet, items in by_sheet.items():
-        lines.append(f"【{sheet}】")
-        for f in items:
-            at = f" {f.cell}" if f.cell else ""
-            lines.append(f"  {SEVERITY_LABEL[f.severity]}{at} {f.message}")
-    return "\n".join(lines) + "\n"
+def stats_line(result: ValidationResult, seconds: float) -> str:
+    s = result.stats
+    rules = "，".join(f"{k} {v}" for k, v in s.findings_by_rule.items()) or "无"
+    return (
+        f"共 {s.files} 个文件：通过 {s.valid}，不通过 {s.invalid}，无法读取 {s.unreadable}；"
+        f"用时 {round(seconds, 3)} 秒；问题按规则：{rules}"
+    )
 
 
-class FileResult(BaseModel):
-    """One file in the output of `xlreport validate --format json`."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    path: str = Field(description="文件路径")
-    status: Literal["valid", "invalid", "unreadable"] = Field(description="通过 / 不通过 / 无法读取")
-    valid: bool
-    annotated: str | None = Field(None, description="标注副本的路径（--annotate）")
-    counts: dict[Literal["error", "warning", "info"], int]
-    findings: list[Finding]
+SUMMARY_COLUMNS = ["文件", "单位名称", "年度", "表样版本", "结果", "错误", "警告", "提示", "用时(秒)", "首个错误"]
 
 
-class ValidationOutput(BaseModel):
-    """The document `xlreport validate --format json` prints."""
+def summary_rows(result: ValidationResult) -> Iterator[list[Any]]:
+    """One row per file, the header first."""
+    yield SUMMARY_COLUMNS
+    for o in result.files:
+        first = next((f.message for f in o.findings if f.severity == "error"), "")
+        yield [
+            o.path,
+            o.unit_name or "",
+            o.year if o.year is not None else "",
+            o.edition or "",
+            STATUS_LABEL[o.status],
+            o.counts.error,
+            o.counts.warning,
+            o.counts.info,
+            round(o.seconds, 3),
+            first,
+        ]
 
-    model_config = ConfigDict(extra="forbid")
 
-    files: list[FileResult]
+def write_summary(path: Path, result: ValidationResult) -> None:
+    """The summary as .xlsx (text cells stay text) or CSV (UTF-8 with BOM, for Excel)."""
+    rows = list(summary_rows(result))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    if path.suffix.lower() == ".xlsx":
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False})
+        ws = wb.add_worksheet("汇总")
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if isinstance(v, (int, float)):
+                    ws.write_number(r, c, v)
+                else:
+                    ws.write_string(r, c, str(v))
+        wb.close()
+    else:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh).writerows(rows)
+    os.replace(tmp, path)

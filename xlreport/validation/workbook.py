@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,23 +19,11 @@ from ..model.scorecard import parse_actual, parse_target
 from ..rules.compute import checks_and_order, recompute
 from ..rules.expr import CellRef, Value
 from ..rules.shape import ScorecardShape, Shape
+from .catalog import make
 from .engine import Evaluator
 from .findings import Finding, format_amount
 from .labels import Labeler
-
-
-@dataclass
-class WorkbookResult:
-    path: str
-    findings: list[Finding] = field(default_factory=list)
-    report: Report | None = None
-    edition: str | None = None
-    readable: bool = True
-
-    @property
-    def valid(self) -> bool:
-        return self.readable and not any(f.severity == "error" for f in self.findings)
-
+from .result import FileResult
 
 _QUOTED_SHEET = re.compile(r"'([^']+)'!")
 
@@ -121,7 +108,7 @@ def written_shape(read: WorkbookRead, data: Shape | None = None) -> Shape:
     return Shape(edition, codes=codes, scorecards=shapes, unit_type=read.identity.get("unit_type") or None, slots=slots)
 
 
-def validate_workbook(path: str | Path, expect: str | None = None) -> WorkbookResult:
+def validate_workbook(path: str | Path, expect: str | None = None) -> FileResult:
     """Every finding for one workbook; an unreadable file gives one file-level finding.
 
     A cell holding a constant is taken as typed; a cell holding a formula is recomputed from the
@@ -133,11 +120,11 @@ def validate_workbook(path: str | Path, expect: str | None = None) -> WorkbookRe
     try:
         read = read_workbook(path, expect=expect)
     except WorkbookError as exc:
-        return WorkbookResult(name, [exc.finding], readable=False)
+        return FileResult(path=name, findings=[exc.finding], readable=False)
     return validate_read(read)
 
 
-def validate_read(read: WorkbookRead) -> WorkbookResult:
+def validate_read(read: WorkbookRead) -> FileResult:
     """The findings of a workbook already read (tests mutate a read to probe every cell cheaply)."""
     name = read.path
     edition = read.edition
@@ -203,30 +190,16 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
     )
     unit = read.identity.get("amount_unit") or edition.info.amount_unit
     formulas = {ref: data_defs[ref].rhs for ref in defined if ref not in frozen and ref is not None}
-    findings = [_labelled(f, labeler) for f in findings]
+    findings = [labeler.locate(f) for f in findings]
     for f in Evaluator(edition, computed, labeler, unit, formulas).run(checks):
         findings.append(_place(read, f))
-    return WorkbookResult(name, findings, report, edition.id)
-
-
-def _labelled(f: Finding, labeler: Labeler) -> Finding:
-    """A cell finding made by ``cell_finding`` (reader and formula findings) given the row and column
-    labels its message and location lack."""
-    if f.table is None or f.row is None or f.column is None or f.row.label:
-        return f
-    cell = CellRef(f.table, f.row.key, f.column.key)
-    row = labeler.row(cell)
-    if f.row.key.startswith("row"):  # a row without a code: no label to give
-        row = f.row
-    where = f"{f.sheet}!{f.cell}"
-    return f.model_copy(
-        update={
-            "table_label": labeler.table_label(f.table),
-            "row": row,
-            "column": labeler.column(cell),
-            "message": f.message.replace(f"{where}：", f"{where} {labeler.describe(cell)}：", 1),
-            "cells": (str(cell),),
-        }
+    return FileResult(
+        path=name,
+        findings=findings,
+        report=report,
+        edition=edition.id,
+        unit_name=report.meta.unit_name if report else read.identity.get("unit_name"),
+        year=report.meta.year if report else None,
     )
 
 
@@ -250,28 +223,25 @@ def _typed_formula(read: WorkbookRead, ref: CellRef, content: CellContent) -> tu
         value = parsed if note in (None, "text") and parsed is not None else cached
     elif isinstance(cached, (int, float)) and not isinstance(cached, bool):
         value, _ = parse_number(cached)
-    typed = f"此处应填写数值，实为公式 ={content.formula}"
+    formula = "=" + (content.formula or "")
     if value is not None:
         shown = format_amount(value) if isinstance(value, Decimal) else value
-        text, severity = f"{typed}，按其计算结果 {shown} 审核", "warning"
+        outcome, severity = f"按其计算结果 {shown} 审核", "warning"
     else:
-        text, severity = f"{typed}，文件中没有其计算结果，未计入审核", "error"
-    return value, cell_finding(read, ref, severity, "formula-in-input", text, "=" + (content.formula or ""))
+        outcome, severity = "文件中没有其计算结果，未计入审核", "error"
+    finding = cell_finding(read, ref, "formula-in-input", formula, severity=severity, formula=formula, outcome=outcome)
+    return value, finding
 
 
 def _formula_finding(
     read: WorkbookRead, cell: CellRef, code: str, raw: Any, rule_id: str, expected: str | None = None
 ) -> Finding:
+    actual = str(raw) if raw is not None else None
     if code == "formula-replaced":
         number = Decimal(repr(raw)) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else raw
         shown = "空白" if raw in (None, "") else f"常数 {format_amount(number)}"
-        text = f"公式（{rule_id}）已被替换为{shown}，审核按填写的值进行"
-    elif code == "formula-outdated":
-        text = f"公式未包含插入的行（现为 {raw}，按现有的行应为 ={expected}），表中显示的数不对，审核按现有的行重新计算"
-    else:
-        text = f"公式已被改动（现为 {raw}，应为 ={expected}），审核按应有公式重新计算"
-    actual = str(raw) if raw is not None else None
-    return cell_finding(read, cell, "warning", code, text, actual, "F05" if code == "formula-replaced" else "F06")
+        return cell_finding(read, cell, code, actual, rule=rule_id, shown=shown)
+    return cell_finding(read, cell, code, actual, formula=raw, expected_formula=expected)
 
 
 def _year(identity: str | None, default: int) -> int:
@@ -300,13 +270,12 @@ def build_report(read: WorkbookRead, values: dict[CellRef, Value]) -> tuple[Repo
         return report_model(edition.id).model_validate(data), []
     except ValidationError as exc:
         findings = [
-            Finding(
-                rule_id="F07",
-                family="F",
-                code="invalid-value",
-                severity="error",
-                message=f"[F07] {describe_loc(edition.id, tuple(e['loc']), data)}："
-                f"{str(e['msg']).removeprefix('Value error, ')}",
+            make(
+                "invalid-value",
+                {
+                    "where": describe_loc(edition.id, tuple(e["loc"]), data),
+                    "detail": str(e["msg"]).removeprefix("Value error, "),
+                },
             )
             for e in exc.errors()
         ]
