@@ -68,7 +68,13 @@ def test_relation_templates_name_the_place_and_both_values() -> None:
         code="procurement-total",
         severity="error",
         template="relation-eq",
-        args={"where": "公开10 行次1", "description": "合计=Σ", "expected": "1.00", "actual": "2.00", "difference": "1"},
+        args={
+            "where": "公开10 行次1",
+            "description": "合计=Σ",
+            "expected": "1.00",
+            "actual": "2.00",
+            "difference": "1",
+        },
     )
     assert finding.message == "[R10-1] 公开10 行次1：合计=Σ。应为1.00，实为2.00，相差1"
     own = finding.model_copy(update={"template": RULE_OWN, "args": {**finding.args, "rule_message": "{where}有误"}})

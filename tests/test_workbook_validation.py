@@ -349,7 +349,7 @@ def test_the_annotated_copy_never_turns_typed_text_into_a_formula(tmp_path, fill
     wb.save(edited)
     findings = validate_workbook(edited).findings
     assert ("not-a-number", cell.coordinate) in {(f.code, f.cell) for f in findings}
-    copy = annotate(edited, findings, tmp_path / "out")
+    copy = annotate(edited, findings, tmp_path / "out" / "typed.审核.xlsx")
     listed = load_workbook(copy)[RESULT_SHEET]
     texts = [c for row in listed.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
     assert any(c.value == "=1+1" for c in texts)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from os import PathLike
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from pydantic import ValidationError
@@ -160,19 +160,19 @@ def _name(source: object) -> str:
 def validate_file(
     source: str | PathLike[str] | bytes | dict[str, Any] | Report,
     expect: str | None = None,
-    annotate_dir: str | PathLike[str] | None = None,
+    annotate_to: str | PathLike[str] | None = None,
 ) -> FileResult:
     """One source (workbook path, JSON report path, bytes or dict, or a Report) validated; a source that
     cannot be read is an unreadable result with one file-level finding. ``expect``: the edition it must be;
-    ``annotate_dir``: where to write a workbook's annotated copy."""
+    ``annotate_to``: the path of a workbook's annotated copy."""
     name = _name(source)
     is_workbook = isinstance(source, (str, PathLike)) and not str(source).lower().endswith(".json")
     if is_workbook:
         from .validation.workbook import validate_workbook
 
         result = validate_workbook(source, expect)  # type: ignore[arg-type]
-        if annotate_dir is not None and result.readable:
-            result = _annotated(result, annotate_dir)
+        if annotate_to is not None and result.readable:
+            result = _annotated(result, annotate_to)
         return result
     try:
         result = check(source)
@@ -184,11 +184,11 @@ def validate_file(
     return result
 
 
-def _annotated(result: FileResult, annotate_dir: str | PathLike[str]) -> FileResult:
+def _annotated(result: FileResult, target: str | PathLike[str]) -> FileResult:
     from .validation.annotate import annotate
 
     try:  # openpyxl may refuse what the reader read: the findings stand without the copy
-        copy = str(annotate(result.path, result.findings, annotate_dir))
+        copy = str(annotate(result.path, result.findings, target))
     except Exception as exc:
         failed = make("annotation-failed", {"file": result.path, "reason": type(exc).__name__})
         return result.model_copy(update={"findings": [*result.findings, failed]})
@@ -204,4 +204,11 @@ def validate(
 
     ``result.valid``, ``result.findings`` (every file's), ``result.files[i]`` (path, status, counts,
     findings, and the ``report`` read). Files that cannot be read are unreadable results, never exceptions."""
-    return ValidationResult(files=[validate_file(s, expect, annotate_dir) for s in sources])
+    targets: dict[str, Any] = {}
+    if annotate_dir is not None:
+        from .batch import Source, annotation_targets
+
+        books = [Source(Path(s), PurePath(Path(s).name)) for s in sources if isinstance(s, (str, PathLike))]
+        targets = annotation_targets(books, annotate_dir)
+    files = [validate_file(s, expect, targets.get(str(s))) for s in sources]
+    return ValidationResult(files=files)

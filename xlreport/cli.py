@@ -38,6 +38,9 @@ def main(debug: bool) -> None:
       xlreport validate 回收/ --jobs 2 --summary 汇总.csv
     """
     Context.debug = debug
+    for stream in (sys.stdout, sys.stderr):  # a GBK console prints what it can and replaces the rest
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(errors="replace")
 
 
 def _output_dir(default: Path) -> Any:
@@ -159,7 +162,7 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
 @click.option(
     "--annotate",
     "annotate_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # not click's own checks: an unwritable output is one Chinese line
     default=None,
     help="把标注了问题的副本写到此目录（原文件不变）。",
 )
@@ -168,7 +171,7 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
 @click.option(
     "--summary",
     "summary_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="每个文件一行的汇总表（.csv 或 .xlsx）。",
 )
@@ -178,6 +181,12 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
     default=None,
     help="要求的表样版本：其他版本的文件判为无法审核（默认：按文件自带的版本标识）。",
 )
+@click.option(
+    "--year",
+    type=click.IntRange(1900, 2200),
+    default=None,
+    help="要求的年度：其他年度的文件给出警告（默认：与同批多数文件比较）。",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -186,6 +195,7 @@ def validate(
     fail_on: str,
     summary_file: Path | None,
     expect: str | None,
+    year: int | None,
 ) -> None:
     """审核工作簿（.xlsx）或 JSON 报告；PATH 可以是文件、目录或通配符。
 
@@ -195,21 +205,30 @@ def validate(
          xlreport validate examples/jincheng-2022.json
     退出码：0 全部通过；1 有错误（--fail-on warning 时含警告）；2 用法错误或有文件无法读取。
     """
-    from .batch import expand_paths, run_batch
+    from .batch import cross_check, expand_paths, run_batch
     from .validation import output
     from .validation.result import ValidationResult
 
     if expect is not None:
         _edition(expect)  # an unknown edition is a usage error before any file is read
-    files, missing = expand_paths(paths)
-    for m in missing:
-        click.echo(f"错误：找不到 {m}", err=True)
-    if not files:
+    own = [p for p in (annotate_dir, summary_file) if p is not None]
+    for target in own:  # an output that cannot be written stops the run before any file is read
+        problem = output.unwritable(target, directory=target == annotate_dir)
+        if problem:
+            _fail(problem)
+    found = expand_paths(paths, exclude=own)
+    for m in found.missing:
+        click.echo(f"错误：找不到 {output.printable(m)}", err=True)
+    for skipped in found.skipped:
+        click.echo(f"跳过 {output.printable(skipped.path)}：{skipped.reason}", err=True)
+    if not found.files:
         _fail("没有可审核的文件")
-    workers = jobs or min(len(files), os.cpu_count() or 1)
-    bar = _progress(len(files))
+    workers = jobs or min(len(found.files), os.cpu_count() or 1)
+    bar = _progress(len(found.files))
     started = time.perf_counter()
-    result = ValidationResult(files=run_batch(files, workers, str(annotate_dir) if annotate_dir else None, bar, expect))
+    annotate_to = str(annotate_dir) if annotate_dir else None
+    results = cross_check(run_batch(found.files, workers, annotate_to, bar, expect), year)
+    result = ValidationResult(files=results, skipped=found.skipped)
     if bar is not None:
         bar.close()
     render = {"json": output.to_json, "csv": output.to_csv, "text": output.to_text}[fmt]
@@ -217,8 +236,11 @@ def validate(
     if len(result.files) > 1 or summary_file:
         click.echo(output.stats_line(result, time.perf_counter() - started), err=True)
     if summary_file:
-        output.write_summary(summary_file, result)
-    if missing or result.stats.unreadable:
+        try:
+            output.write_summary(summary_file, result)
+        except OSError as exc:
+            _fail(f"无法写入汇总表 {output.printable(str(summary_file))}：{output.os_reason(exc)}", exc)
+    if found.missing or result.stats.unreadable:
         sys.exit(EXIT_USAGE)
     if any(f.fails({"error"} if fail_on == "error" else {"error", "warning"}) for f in result.files):
         sys.exit(EXIT_FINDINGS)

@@ -24,12 +24,13 @@ FILLS = {
 RESULT_SHEET = "审核结果"
 
 
-def annotate(source: str | Path, findings: list[Finding], out_dir: str | Path) -> Path:
-    """Write ``<out_dir>/<name>.审核.xlsx``; the source file is only read."""
-    source = Path(source)
-    out = Path(out_dir)
+def annotate(source: str | Path, findings: list[Finding], target: str | Path) -> Path:
+    """Write the annotated copy to ``target`` (``batch.annotation_targets`` names it); the source is only read."""
+    source, target = Path(source), Path(target)
+    if target.exists() and target.samefile(source):
+        raise ValueError(f"标注副本不能覆盖原文件 {source}")
+    out = target.parent
     out.mkdir(parents=True, exist_ok=True)
-    target = out / f"{source.stem}.审核.xlsx"
     wb = load_workbook(source)
     per_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:

@@ -4,8 +4,11 @@ JSON (the serialised model), CSV (one row per finding) and the summary (one row 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
+import re
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -56,10 +59,18 @@ def csv_rows(findings: Iterable[Finding], source: str | None = None) -> Iterable
         ]
 
 
+def printable(text: str) -> str:
+    """Control characters (a file name may hold them) escaped, so a terminal shows them instead of obeying."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def file_text(result: FileResult) -> str:
     """One file: its verdict and counts, then its findings grouped by sheet."""
     c = result.counts
-    lines = [f"{result.path} {STATUS_LABEL[result.status]}：错误{c.error}，警告{c.warning}，提示{c.info}"]
+    head = f"{printable(result.path)} {STATUS_LABEL[result.status]}：错误{c.error}，警告{c.warning}，提示{c.info}"
+    lines = [head]
     by_sheet: dict[str, list[Finding]] = {}
     for f in result.findings:
         by_sheet.setdefault(f.sheet or "（文件）", []).append(f)
@@ -67,9 +78,9 @@ def file_text(result: FileResult) -> str:
         lines.append(f"  【{sheet}】")
         for f in items:
             at = f" {f.cell}" if f.cell else ""
-            lines.append(f"    {SEVERITY_LABEL[f.severity]}{at} {f.message}")
+            lines.append(f"    {SEVERITY_LABEL[f.severity]}{at} {printable(f.message)}")
     if result.annotated:
-        lines.append(f"  标注副本：{result.annotated}")
+        lines.append(f"  标注副本：{printable(result.annotated)}")
     return "\n".join(lines) + "\n"
 
 
@@ -82,13 +93,24 @@ def to_json(result: ValidationResult) -> str:
     return result.model_dump_json(indent=2) + "\n"
 
 
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def safe_field(value: object) -> object:
+    """A CSV field a spreadsheet will not run: text starting with = + - @, tab or CR gets a leading '
+    (OWASP CSV injection); numbers stay numbers."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
 def to_csv(result: ValidationResult, header: bool = True) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     if header:
         writer.writerow(CSV_COLUMNS)
     for file in result.files:
-        writer.writerows(csv_rows(file.findings, file.path))
+        writer.writerows([safe_field(v) for v in row] for row in csv_rows(file.findings, file.path))
     return buf.getvalue()
 
 
@@ -101,7 +123,7 @@ def stats_line(result: ValidationResult, seconds: float) -> str:
     )
 
 
-SUMMARY_COLUMNS = ["文件", "单位名称", "年度", "表样版本", "结果", "错误", "警告", "提示", "用时(秒)", "首个错误"]
+SUMMARY_COLUMNS = ["文件", "单位名称", "年度", "表样版本", "结果", "错误", "警告", "提示", "用时(秒)", "首个错误或说明"]
 
 
 def summary_rows(result: ValidationResult) -> Iterator[list[Any]]:
@@ -121,6 +143,8 @@ def summary_rows(result: ValidationResult) -> Iterator[list[Any]]:
             round(o.seconds, 3),
             first,
         ]
+    for skipped in result.skipped:
+        yield [skipped.path, "", "", "", "跳过", "", "", "", "", skipped.reason]
 
 
 def write_summary(path: Path, result: ValidationResult) -> None:
@@ -142,5 +166,37 @@ def write_summary(path: Path, result: ValidationResult) -> None:
         wb.close()
     else:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh).writerows(rows)
+            csv.writer(fh).writerows([safe_field(v) for v in row] for row in rows)
     os.replace(tmp, path)
+
+
+_OS_REASONS = {
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENOENT: "路径不存在",
+    errno.ENOTDIR: "上级路径中有一个是文件而不是文件夹",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "只读文件系统",
+    errno.EEXIST: "已有同名的文件",
+    errno.ENAMETOOLONG: "文件名过长",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+
+
+def unwritable(path: Path, directory: bool) -> str | None:
+    """Why the run could not write ``path`` (a folder when ``directory``), in Chinese; None when it can."""
+    folder = path if directory else path.parent
+    what = "标注副本目录" if directory else "汇总表"
+    if not directory and path.is_dir():
+        return f"无法写入{what} {printable(str(path))}：这是一个文件夹"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".xlreport-probe-"):
+            pass
+    except OSError as exc:
+        return f"无法写入{what} {printable(str(path))}：{os_reason(exc)}"
+    return None

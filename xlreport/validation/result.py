@@ -40,6 +40,7 @@ class FileResult(BaseModel):
     year: int | None = Field(None, description="年度")
     annotated: str | None = Field(None, description="标注副本的路径（--annotate）")
     seconds: float = Field(0.0, description="用时（秒）")
+    sha256: str | None = Field(None, description="文件内容的 SHA-256（批量审核时用于发现重复提交）")
     findings: list[Finding] = Field(default_factory=list)
     report: SkipJsonSchema[Any] = Field(None, exclude=True, repr=False)  # the Report read, for library users
 
@@ -72,6 +73,13 @@ class FileResult(BaseModel):
         return self.model_copy(update={"report": None})
 
 
+class SkippedFile(BaseModel):
+    """A file found in a directory or by a glob and not validated (a PDF, a .docx, a name ending in a space)."""
+
+    path: str
+    reason: str = Field(description="未审核的原因")
+
+
 class Stats(BaseModel):
     files: int
     valid: int
@@ -86,6 +94,7 @@ class ValidationResult(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     files: list[FileResult]
+    skipped: list[SkippedFile] = Field(default_factory=list, description="找到但未审核的文件及原因")
 
     @computed_field  # type: ignore[prop-decorator]
     @property

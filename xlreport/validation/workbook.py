@@ -198,7 +198,7 @@ def validate_read(read: WorkbookRead) -> FileResult:
         findings=findings,
         report=report,
         edition=edition.id,
-        unit_name=report.meta.unit_name if report else read.identity.get("unit_name"),
+        unit_name=read.identity.get("unit_name") or None,
         year=report.meta.year if report else None,
     )
 
