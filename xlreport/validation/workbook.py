@@ -183,6 +183,7 @@ def validate_read(read: WorkbookRead) -> FileResult:
     frozen = {ref: c.value for ref, c in read.cells.items() if ref in defined and c.formula is None}
     inputs = {ref: v for ref, v in values.items() if ref not in defined}
     computed = recompute(checks, inputs, frozen, order)
+    findings.extend(_printed_findings(read, defined, computed))
     report, model_findings = build_report(read, computed)
     findings.extend(model_findings)
     labeler = Labeler(
@@ -213,16 +214,46 @@ def _place(read: WorkbookRead, f: Finding) -> Finding:
     return f.model_copy(update={"sheet": found[0], "cell": read.a1(ref)})
 
 
+def cached_value(cached: Any) -> Value:
+    """A formula's value as the spreadsheet last computed and printed it: a number, text, or None (no value
+    kept, or an error such as #REF!, which prints no figure)."""
+    if isinstance(cached, str) and not cached.startswith("#"):
+        parsed, note = parse_number(cached)
+        return parsed if note in (None, "text") and parsed is not None else cached
+    if isinstance(cached, (int, float)) and not isinstance(cached, bool):
+        return parse_number(cached)[0]
+    return None
+
+
+def _printed_findings(read: WorkbookRead, defined: set[CellRef], computed: dict[CellRef, Value]) -> list[Finding]:
+    """What prints is what counts: every derived cell whose value the file keeps (any file a spreadsheet
+    saved) is compared with the value its inputs give. A formula that missed inserted rows, a workbook
+    left in manual calculation, a #REF! — the printed table is wrong even where the inputs are right."""
+    out = []
+    half = Decimal(5).scaleb(-(read.edition.info.decimals + 1))
+    for ref in defined:
+        content = read.cells.get(ref)
+        if content is None or content.formula is None or content.cached is None:
+            continue
+        printed, expected = cached_value(content.cached), computed.get(ref)
+        if isinstance(content.cached, str) and content.cached.startswith("#"):
+            printed = content.cached  # an error value prints as itself
+        if isinstance(printed, Decimal) and (expected is None or isinstance(expected, Decimal)):
+            diff = printed - (expected or Decimal(0))  # a formula over blank cells prints 0
+            if abs(diff) <= half:
+                continue
+            args = {"printed": format_amount(printed), "expected": format_amount(expected or Decimal(0))}
+            out.append(cell_finding(read, ref, "printed-differs", str(printed), **args))
+        elif printed != expected and not (printed == "" and expected is None):
+            args = {"printed": printed, "expected": "空白" if expected is None else format_amount(expected)}
+            out.append(cell_finding(read, ref, "printed-differs", str(printed), **args))
+    return out
+
+
 def _typed_formula(read: WorkbookRead, ref: CellRef, content: CellContent) -> tuple[Value, Finding]:
     """An input cell holding a formula: its last computed value is taken (a warning: it no longer
     follows what it reads); without one (a file no spreadsheet saved) it is left out (an error)."""
-    cached = content.cached
-    value: Value = None
-    if isinstance(cached, str) and not cached.startswith("#"):
-        parsed, note = parse_number(cached)
-        value = parsed if note in (None, "text") and parsed is not None else cached
-    elif isinstance(cached, (int, float)) and not isinstance(cached, bool):
-        value, _ = parse_number(cached)
+    value = cached_value(content.cached)
     formula = "=" + (content.formula or "")
     if value is not None:
         shown = format_amount(value) if isinstance(value, Decimal) else value
