@@ -63,6 +63,7 @@ class WorkbookRead:
     codes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # coded table → (code, name)
     scorecards: list[dict[str, Any]] = field(default_factory=list)  # rows read per scorecard sheet
     findings: list[Finding] = field(default_factory=list)
+    amounts_typed: int = 0  # amount cells holding a number (typed as a number or as text)
     by_layout: bool = False
     names: dict[CellRef, Address] = field(default_factory=dict)  # cells as the writer named them
     ref_at: dict[Address, CellRef] = field(default_factory=dict)  # the data cell read at an address
@@ -82,6 +83,15 @@ def _places(decimals: int) -> Decimal:
 
 
 _UNIT_SUFFIX = re.compile(r"(万元|元|%|％)$")
+_UNIT_FACTOR = {"元": Decimal(1), "万元": Decimal(10000)}
+
+
+def typed_unit(raw: Any) -> str | None:
+    """The amount unit typed after a number ("1.58万元" → 万元), if any."""
+    if not isinstance(raw, str):
+        return None
+    m = _UNIT_SUFFIX.search(unicodedata.normalize("NFKC", raw).strip())
+    return m.group(1) if m and m.group(1) in _UNIT_FACTOR else None
 
 
 _HUGE = Decimal("1e15")  # beyond Excel's 15 significant digits: no amount, count or score is this large
@@ -232,6 +242,7 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
             value, _ = parse_number(wb[sheet].cell(row=r + 1, column=c + 1).value)
             if value is not None:
                 read.narrative[ref.col] = value
+    _one_unit_finding(read)
     for sheet in [t.sheet for t in edition.tables] + cards:
         ws = wb[sheet]
         if not by_layout and not ws.protection.sheet:
@@ -240,6 +251,17 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
 
 
 _NAME_TARGET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _one_unit_finding(read: WorkbookRead) -> None:
+    """A workbook typed throughout in the other unit gets one finding, not one per cell."""
+    wrong = [f for f in read.findings if f.code == "unit-mismatch"]
+    if len(wrong) < 3 or len(wrong) * 2 < read.amounts_typed:
+        return
+    first = wrong[0].args
+    read.findings = [f for f in read.findings if f.code != "unit-mismatch"]
+    args = {"file": read.path, "count": len(wrong), "typed": first["typed"], "unit": first["unit"]}
+    read.findings.append(make("workbook-unit", args))
 
 
 def _names(wb: Any) -> dict[CellRef, Address]:
@@ -274,13 +296,21 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
         read.cells[ref] = CellContent(text or None, None, raw)
         return
     value, note = parse_number(raw)
-    if note == "text":
+    typed = typed_unit(raw) if note == "text" and kind == "amount" else None
+    unit = read.identity.get("amount_unit") or read.edition.info.amount_unit
+    if typed is not None and value is not None and typed != unit:
+        converted = value * _UNIT_FACTOR[typed] / _UNIT_FACTOR[unit]
+        args = {"text": raw, "typed": typed, "unit": unit, "converted": f"{converted:,.{read.edition.info.decimals}f}"}
+        read.findings.append(cell_finding(read, ref, "unit-mismatch", str(raw), **args))
+        value = converted.quantize(_places(read.edition.info.decimals), ROUND_HALF_UP)  # what was meant
+    elif note == "text":
         read.findings.append(cell_finding(read, ref, "number-as-text", str(raw), text=raw, value=value))
     elif note == "huge":
         read.findings.append(cell_finding(read, ref, "number-too-large", str(raw), text=raw))
     elif note == "bad":
         read.findings.append(cell_finding(read, ref, "not-a-number", str(raw), text=raw))
     if value is not None and kind == "amount":  # typed as a number or as text alike
+        read.amounts_typed += 1
         places = _places(read.edition.info.decimals)
         rounded = value.quantize(places, ROUND_HALF_UP)
         if value != rounded and abs(value - rounded) > _FLOAT_NOISE * max(1, abs(value)):
