@@ -140,7 +140,7 @@ def _with_members(src, dst, change):
     return dst
 
 
-def _typed_in_xml(good, dst, name_pattern, xml_value):
+def _typed_in_xml(good, dst, name_pattern, xml_value, cell_type=None):
     """A copy of ``good`` in which the first cell whose defined name matches ``name_pattern`` holds
     ``<v>xml_value</v>``, written straight into the sheet XML (values openpyxl cannot write). The
     copy and the cell's A1."""
@@ -156,7 +156,8 @@ def _typed_in_xml(good, dst, name_pattern, xml_value):
         xml = z.read(part).decode()
     cell = re.compile(rf'<c r="{coord}"[^>]*?(?:/>|>.*?</c>)', re.S)
     assert cell.search(xml), coord
-    typed = cell.sub(f'<c r="{coord}"><v>{xml_value}</v></c>', xml, count=1)
+    kind = f' t="{cell_type}"' if cell_type else ""
+    typed = cell.sub(f'<c r="{coord}"{kind}><v>{xml_value}</v></c>', xml, count=1)
     return _with_members(good, dst, {part: typed.encode()}), coord
 
 
@@ -258,3 +259,39 @@ def test_an_annotated_copy_that_cannot_be_made_keeps_the_findings(tmp_path, good
     assert outcome.status == "invalid"
     assert "not-a-number" in codes and "internal-error" not in codes
     assert codes[-1] == "annotation-failed" or outcome.annotated is not None
+
+
+def test_a_date_typed_cell_is_a_finding_at_that_cell(tmp_path, good):
+    """LibreOffice and Excel may keep a date as an ISO date cell (t="d"): the cell is wrong, the file is not."""
+    edited, coord = _typed_in_xml(good, tmp_path / "date.xlsx", r"xr\.T03\.c\d{7}\.basic", "2023-05-01T00:00:00", "d")
+    result = validate_workbook(edited)
+    assert result.readable
+    assert ("not-a-number", coord) in {(f.code, f.cell) for f in result.findings}
+
+
+def test_a_strict_open_xml_workbook_says_how_to_save_it(tmp_path, good):
+    import zipfile
+
+    with zipfile.ZipFile(good) as z:
+        xml = z.read("xl/workbook.xml")
+    strict = xml.replace(
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main", b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+    )
+    path = _with_members(good, tmp_path / "strict.xlsx", {"xl/workbook.xml": strict})
+    result = validate_workbook(path)
+    assert [f.code for f in result.findings] == ["strict-ooxml"]
+    assert "另存为" in result.findings[0].message
+
+
+def test_broken_xml_is_explained_in_chinese(tmp_path, good):
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(good) as z:
+        sheet = z.read("xl/worksheets/sheet2.xml")
+    path = _with_members(good, tmp_path / "tag.xlsx", {"xl/worksheets/sheet2.xml": sheet.replace(b"</sheetData>", b"")})
+    (finding,) = validate_workbook(path).findings
+    assert finding.code == "unreadable-workbook"
+    words = re.findall(r"[A-Za-z]{4,}", finding.message.replace(str(path), ""))
+    assert words in ([], ["xl/worksheets/sheet2.xml"], ["worksheets", "sheet"]), words
+    assert "mismatched" not in finding.message and "Error" not in finding.message

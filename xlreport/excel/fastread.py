@@ -140,7 +140,7 @@ def _parse(parts: _Parts, part: str, start: Any, end: Any = None, data: Any = No
     try:
         parser.Parse(parts.read(part), True)
     except expat.ExpatError as exc:
-        raise ValueError(f"{part}: {expat.errors.messages[exc.code]} (line {exc.lineno})") from None
+        raise ValueError(f"{part} 不是有效的XML（第 {exc.lineno} 行第 {exc.offset + 1} 列出错）") from None
 
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -168,7 +168,7 @@ def _entity(m: re.Match[str]) -> str:
     if name[0] == "#":
         point = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
         if not _xml_char(point):
-            raise ValueError(f"sharedStrings.xml: character reference &{name}; is not an XML character")
+            raise ValueError(f"sharedStrings.xml 中的字符引用 &{name}; 不是合法的XML字符")
         return chr(point)
     return _NAMED[name]
 
@@ -255,11 +255,16 @@ def _target(base: str, target: str) -> str:
     return base + target
 
 
-def _number(text: str) -> int | float:
+def _number(text: str) -> int | float | str:
+    """A numeric cell's value; text that is no number (a file written by hand) stays text, for the
+    reader to report at its cell."""
     try:
         return int(text)
     except ValueError:
-        return float(text)
+        try:
+            return float(text)
+        except ValueError:
+            return text
 
 
 def load(path: str, skip: frozenset[str] = frozenset(), members: dict[str, bytes] | None = None) -> FastWorkbook:
@@ -360,7 +365,7 @@ class _SheetReader:
             self.row, self.col = int(m.group(2)), column_index_from_string(m.group(1))
         self.resolved = True
         if self.row > MAX_ROW or self.col > MAX_COLUMN:
-            raise ValueError(f"cell {self.ref} is beyond a worksheet's {MAX_ROW} rows and {MAX_COLUMN} columns")
+            raise ValueError(f"单元格 {self.ref} 超出了工作表的 {MAX_ROW} 行、{MAX_COLUMN} 列")
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if name == _C:
@@ -431,7 +436,7 @@ class _SheetReader:
                 cached: Any = None
                 if self.value:
                     kind = self.kind
-                    cached = self.value if kind in ("str", "e") else (None if kind == "b" else _number(self.value))
+                    cached = self.value if kind in ("str", "e", "d") else (None if kind == "b" else _number(self.value))
                 self.cells[(row, col)] = FastCell("=" + text, "f", row, col, cached)
                 if row > self.max_row:
                     self.max_row = row
@@ -448,6 +453,8 @@ class _SheetReader:
             value, dtype = (raw == "1") if raw is not None else None, "b"
         elif kind == "e":
             value, dtype = raw, "e"
+        elif kind == "d":  # an ISO 8601 date cell: text where a number belongs, reported at the cell
+            value, dtype = raw, "s"
         else:
             value, dtype = (_number(raw) if raw else None), "n"
         if value is not None:
@@ -460,7 +467,7 @@ def _shared(strings: list[str], index: str) -> str:
     try:
         return strings[int(index)]
     except (ValueError, IndexError):
-        raise ValueError(f"a cell refers to shared string {index!r}, of {len(strings)}") from None
+        raise ValueError(f"单元格引用的共享字符串 {index!r} 不存在（共 {len(strings)} 个）") from None
 
 
 def _sheet(parts: _Parts, title: str, part: str, strings: list[str]) -> FastSheet:

@@ -44,7 +44,9 @@ CODES = (
     "zip-bomb",
     "xml-bomb",
     "unreadable-xml",
+    "strict-ooxml",
 )
+STRICT_NAMESPACE = b"purl.oclc.org/ooxml/spreadsheetml"  # ISO 29500 Strict: a namespace no reader here knows
 
 MIB = 2**20
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -257,9 +259,15 @@ class _Check:
                 "unreadable-xml",
                 f"文件 {self.name} 中的 {WORKBOOK_XML} 不是有效的XML（第 {line} 行第 {column + 1} 列出错），无法读取",
             )
-        except Exception as exc:  # unknown encodings, ...
+        except Exception:  # unknown encodings, ...
             return self.problem(
-                "unreadable-xml", f"文件 {self.name} 中的 {WORKBOOK_XML} 无法解析（{exc.__class__.__name__}），无法读取"
+                "unreadable-xml", f"文件 {self.name} 中的 {WORKBOOK_XML} 无法解析（编码不对），无法读取"
+            )
+        if STRICT_NAMESPACE in data[:4096]:
+            return self.problem(
+                "strict-ooxml",
+                f"文件 {self.name} 是“Strict Open XML 电子表格”格式，"
+                "请在 Excel 中另存为“Excel 工作簿 (*.xlsx)”后再提交",
             )
         return None
 

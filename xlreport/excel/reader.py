@@ -190,7 +190,7 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
 
             wb = load_workbook(name, data_only=False, read_only=False, keep_links=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, SyntaxError) as exc:
-        raise WorkbookError(file_finding("unreadable-workbook", file=name, reason=exc)) from None
+        raise WorkbookError(file_finding("unreadable-workbook", file=name, reason=_reason(exc))) from None
     findings: list[Finding] = []
     identity = identify(wb)
     edition_id = identity.get("edition")
@@ -251,6 +251,23 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
 
 
 _NAME_TARGET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a workbook could not be read, in words a clerk reads (the readers' own texts are Chinese;
+    library exceptions are named by what they mean, never by their Python names)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return "压缩包已损坏"
+    if isinstance(exc, KeyError):
+        return f"缺少必需的部件 {exc.args[0] if exc.args else ''}".strip()
+    if isinstance(exc, EOFError):
+        return "文件不完整"
+    if isinstance(exc, OSError):
+        return "无法读取文件" + (f"（{exc.strerror}）" if exc.strerror else "")
+    text = str(exc)
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return text
+    return "文件结构不符合 Excel 工作簿格式"
 
 
 def _one_unit_finding(read: WorkbookRead) -> None:
