@@ -145,7 +145,9 @@ def validate_read(read: WorkbookRead) -> FileResult:
     else:
         written, where = shape, read.addresses
     reshaped = written.signature() != shape.signature()  # rows were inserted or deleted
-    for check in checks_and_order(written)[1]:
+    written_order = checks_and_order(written)[1]
+    as_written = {where.get(c.defines) for c in written_order}  # addresses of the template's own formulas
+    for check in written_order:
         cell = check.defines
         assert cell is not None
         address = where.get(cell)
@@ -175,13 +177,16 @@ def validate_read(read: WorkbookRead) -> FileResult:
     # 2. values: constants as typed, formulas recomputed through the rules of the data's shape
     defined = {c.defines for c in order}
     for ref, content in read.cells.items():  # a formula a person typed into an input cell
-        if content.formula is not None and ref not in defined and ref.col not in ("code", "name"):
+        own = read.addresses.get(ref) in as_written  # a formula the writer put there (a blank scorecard's)
+        if content.formula is not None and ref not in defined and not own and ref.col not in ("code", "name"):
             value, finding = _typed_formula(read, ref, content)
             findings.append(finding)
             if value is not None:
                 values[ref] = value
     frozen = {ref: c.value for ref, c in read.cells.items() if ref in defined and c.formula is None}
     inputs = {ref: v for ref, v in values.items() if ref not in defined}
+    if not any(isinstance(v, Decimal) for v in inputs.values()):  # a template returned as it was sent
+        findings.append(make("not-filled", {"file": name}))
     computed = recompute(checks, inputs, frozen, order)
     findings.extend(_printed_findings(read, defined, computed))
     report, model_findings = build_report(read, computed)
