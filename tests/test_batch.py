@@ -179,3 +179,20 @@ def test_a_gbk_console_prints_what_it_can(tmp_path: Path) -> None:
     )
     assert run.returncode == 1 and b"Traceback" not in run.stderr
     assert "不通过".encode("gbk") in run.stdout
+
+
+def test_a_dde_formula_outside_the_tables_is_a_warning_and_text_in_the_copy(tmp_path: Path, book: Path) -> None:
+    from openpyxl import load_workbook
+
+    from xlreport.validation.annotate import annotate
+    from xlreport.validation.workbook import validate_workbook
+
+    wb = load_workbook(book)
+    ws = wb["公开10"]
+    ws["H40"] = "=cmd|'/C calc'!A0"
+    wb.save(tmp_path / "dde.xlsx")
+    findings = validate_workbook(tmp_path / "dde.xlsx").findings
+    stray = [f for f in findings if f.code == "stray-formula"]
+    assert [(f.sheet, f.cell, f.severity) for f in stray] == [("公开10", "H40", "warning")]
+    copy = annotate(tmp_path / "dde.xlsx", findings, tmp_path / "out" / "dde.审核.xlsx")
+    assert load_workbook(copy)["公开10"]["H40"].data_type == "s"

@@ -243,6 +243,10 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
             if value is not None:
                 read.narrative[ref.col] = value
     _one_unit_finding(read)
+    for sheet in [t.sheet for t in edition.tables]:
+        _stray_formulas(read, wb[sheet], any_formula=True)
+    for sheet in cards:  # a scorecard's helper columns compute the suggested score: only links are stray
+        _stray_formulas(read, wb[sheet], any_formula=False)
     for sheet in [t.sheet for t in edition.tables] + cards:
         ws = wb[sheet]
         if not by_layout and not ws.protection.sheet:
@@ -268,6 +272,27 @@ def _reason(exc: BaseException) -> str:
     if re.search(r"[\u4e00-\u9fff]", text):
         return text
     return "文件结构不符合 Excel 工作簿格式"
+
+
+_LINKED = re.compile(r"\||\[|\b(?:WEBSERVICE|HYPERLINK|CALL|REGISTER|EXEC|RTD|DDE)\s*\(", re.I)
+
+
+def _stray_formulas(read: WorkbookRead, ws: Any, any_formula: bool) -> None:
+    """A formula typed outside the table cells (a note, a link, a DDE command): it takes no part in the
+    report, and a spreadsheet would run it: a warning at the cell."""
+    title = ws.title
+    named = set(read.names.values())  # the template's own cells (a code slot left empty keeps its SUM)
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type != "f" or (title, cell.row - 1, cell.column - 1) in read.ref_at:
+                continue
+            formula = str(cell.value)
+            linked = _LINKED.search(formula) is not None
+            if not linked and (not any_formula or (title, cell.row - 1, cell.column - 1) in named):
+                continue
+            where = f"{title}!{get_column_letter(cell.column)}{cell.row}"
+            finding = make("stray-formula", {"where": where, "formula": formula}, sheet=title, actual=formula)
+            read.findings.append(finding.model_copy(update={"cell": where.split("!")[1]}))
 
 
 def _one_unit_finding(read: WorkbookRead) -> None:

@@ -38,6 +38,8 @@ def annotate(source: str | Path, findings: list[Finding], target: str | Path) ->
             per_cell[(f.sheet, f.cell)].append(f)
     for (sheet, cell), items in per_cell.items():
         ws = wb[sheet]
+        if any(f.code == "stray-formula" for f in items) and ws[cell].data_type == "f":
+            ws[cell].data_type = "s"  # a link or DDE command typed outside the tables never runs in the copy
         worst = min(items, key=lambda f: ("error", "warning", "info").index(f.severity))
         target_cell = ws[cell]
         try:
