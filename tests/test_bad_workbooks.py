@@ -295,3 +295,36 @@ def test_broken_xml_is_explained_in_chinese(tmp_path, good):
     words = re.findall(r"[A-Za-z]{4,}", finding.message.replace(str(path), ""))
     assert words in ([], ["xl/worksheets/sheet2.xml"], ["worksheets", "sheet"]), words
     assert "mismatched" not in finding.message and "Error" not in finding.message
+
+
+def test_merged_input_cells_are_a_warning_and_read_alike_by_both_readers(tmp_path, good):
+    """Two input cells merged, the hidden one still keeping its value in the file: both readers read it
+    blank (as every spreadsheet shows it) and the merge is a warning naming the range."""
+    import re
+    import zipfile
+
+    from xlreport.excel.reader import read_workbook
+
+    wb = load_workbook(good)
+    name = next(n for n in wb.defined_names if re.fullmatch(r"xr\.T03\.c\d{7}\.basic", n))
+    sheet, coord = next(iter(wb.defined_names[name].destinations))
+    anchor = coord.replace("$", "")
+    ws = wb[sheet]
+    hidden = ws[anchor].offset(column=1).coordinate  # 项目支出 beside 基本支出
+    part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
+    with zipfile.ZipFile(good) as z:
+        xml = z.read(part).decode()
+    merge = f'<mergeCell ref="{anchor}:{hidden}"/>'
+    if "<mergeCells" in xml:
+        xml = re.sub(
+            r'<mergeCells count="(\d+)">', lambda m: f'<mergeCells count="{int(m.group(1)) + 1}">' + merge, xml
+        )
+    else:
+        xml = xml.replace("</sheetData>", f'</sheetData><mergeCells count="1">{merge}</mergeCells>')
+    path = _with_members(good, tmp_path / "merged.xlsx", {part: xml.encode()})
+    fast, ref = read_workbook(path), read_workbook(path, engine="openpyxl")
+    assert {k: c.value for k, c in fast.cells.items()} == {k: c.value for k, c in ref.cells.items()}
+    result = validate_workbook(path)
+    merged = [f for f in result.findings if f.code == "merged-cells"]
+    assert [(f.sheet, f.severity) for f in merged] == [(sheet, "warning")]
+    assert f"{anchor}:{hidden}" in merged[0].message

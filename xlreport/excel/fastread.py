@@ -50,6 +50,7 @@ class FastSheet:
     cells: dict[tuple[int, int], FastCell] = field(default_factory=dict)
     protection: _Protection = field(default_factory=_Protection)
     max_row: int = 1
+    merged: list[str] = field(default_factory=list)  # merged ranges ("B5:C5"), as openpyxl's merged_cells
 
     def cell(self, row: int, column: int) -> FastCell:
         """The cell at (row, column); an empty cell is one shared blank (read its value, not its place)."""
@@ -149,6 +150,7 @@ _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships}"
 _CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 _C, _V, _F, _IS, _T, _ROW = (_MAIN + t for t in ("c", "v", "f", "is", "t", "row"))
 _SI, _RPH, _PROTECTION = _MAIN + "si", _MAIN + "rPh", _MAIN + "sheetProtection"
+_MERGE = _MAIN + "mergeCell"
 
 
 # The shared strings as spreadsheet programs write them — UTF-8, unprefixed elements in the main
@@ -398,6 +400,8 @@ class _SheetReader:
             self.buf = []
         elif name == _PROTECTION:
             self.sheet.protection.sheet = attrs.get("sheet") in ("1", "true")
+        elif name == _MERGE and attrs.get("ref"):
+            self.sheet.merged.append(attrs["ref"])
 
     def data(self, text: str) -> None:
         if self.buf is not None:

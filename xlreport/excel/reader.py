@@ -243,6 +243,8 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
             if value is not None:
                 read.narrative[ref.col] = value
     _one_unit_finding(read)
+    for sheet in [t.sheet for t in edition.tables] + cards:
+        _merged_inputs(read, wb[sheet])
     for sheet in [t.sheet for t in edition.tables]:
         _stray_formulas(read, wb[sheet], any_formula=True)
     for sheet in cards:  # a scorecard's helper columns compute the suggested score: only links are stray
@@ -293,6 +295,41 @@ def _stray_formulas(read: WorkbookRead, ws: Any, any_formula: bool) -> None:
             where = f"{title}!{get_column_letter(cell.column)}{cell.row}"
             finding = make("stray-formula", {"where": where, "formula": formula}, sheet=title, actual=formula)
             read.findings.append(finding.model_copy(update={"cell": where.split("!")[1]}))
+
+
+def _merged_ranges(ws: Any) -> list[str]:
+    merged = getattr(ws, "merged", None)  # the streaming reader
+    if merged is None:
+        merged = [str(r) for r in ws.merged_cells.ranges]  # openpyxl
+    return merged
+
+
+def _merged_inputs(read: WorkbookRead, ws: Any) -> None:
+    """Data cells merged with others: a warning at the merge; the cells it hides read as blank, as every
+    spreadsheet shows them (and as openpyxl reads them), whatever value the file still keeps there."""
+    title = ws.title
+    for text in _merged_ranges(ws):
+        first, _, last = text.partition(":")
+        m1, m2 = _A1.fullmatch(first), _A1.fullmatch(last or first)
+        if m1 is None or m2 is None:
+            continue
+        r1, c1 = int(m1.group(2)) - 1, col_index(m1.group(1)) - 1
+        r2, c2 = int(m2.group(2)) - 1, col_index(m2.group(1)) - 1
+        covered = (
+            [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (title, r, c) in read.ref_at]
+            if (r2 - r1 + 1) * (c2 - c1 + 1) <= 10_000
+            else []
+        )
+        hidden = [(r, c) for r, c in covered if (r, c) != (r1, c1)]  # a merge over a label or title hides none
+        if not hidden:
+            continue
+        for r, c in hidden:
+            read.cells[read.ref_at[(title, r, c)]] = CellContent(None, None, None)
+        finding = make("merged-cells", {"where": f"{title}!{text}", "range": text}, sheet=title)
+        read.findings.append(finding.model_copy(update={"cell": first}))
+
+
+_A1 = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 
 
 def _one_unit_finding(read: WorkbookRead) -> None:
