@@ -81,3 +81,58 @@ def test_a_total_that_prints_an_error_value(filled: Path, tmp_path: Path) -> Non
             z.writestr(member, data)
     found = [f for f in validate_workbook(edited).findings if f.code == "printed-differs"]
     assert [f.cell for f in found] == [coord] and "#REF!" in found[0].message
+
+
+def _named_cell(wb, name: str):
+    sheet, coord = next(iter(wb.defined_names[name].destinations))
+    return wb[sheet][coord.replace("$", "")]
+
+
+def test_a_narrowed_formula_in_a_file_without_kept_values(filled: Path, tmp_path: Path) -> None:
+    """Saved by a script (no kept values): the formula as written is evaluated over the cells as they are."""
+    wb = load_workbook(filled)
+    total = _named_cell(wb, "xr.T10.procurement_total.amount")
+    goods = _named_cell(wb, "xr.T10.goods.amount")
+    total.value = f"={goods.coordinate}"  # narrowed to one part
+    wb.save(tmp_path / "narrow.xlsx")
+    found = [f for f in validate_workbook(tmp_path / "narrow.xlsx").findings if f.code == "printed-differs"]
+    assert [(f.cell, f.severity) for f in found] == [(total.coordinate, "error")]
+
+
+def test_a_number_typed_beside_the_table_that_a_formula_reads(filled: Path, tmp_path: Path) -> None:
+    """An extra line '其他 100' below the procurement block, and the 合计 widened to take it in."""
+    wb = load_workbook(filled)
+    total = _named_cell(wb, "xr.T10.procurement_total.amount")
+    services = _named_cell(wb, "xr.T10.services.amount")
+    ws = total.parent
+    extra = ws.cell(row=services.row, column=services.column + 3)
+    extra.value = 100
+    total.value = f"={total.value[1:]}+{extra.coordinate}"
+    wb.save(tmp_path / "other.xlsx")
+    findings = validate_workbook(tmp_path / "other.xlsx").findings
+    found = [f for f in findings if f.code == "printed-differs"]
+    assert [f.cell for f in found] == [total.coordinate]
+    assert "130,752.46" in found[0].message
+
+
+def test_the_reference_saved_by_a_script_prints_what_its_inputs_give(filled: Path, tmp_path: Path) -> None:
+    load_workbook(filled).save(tmp_path / "resaved.xlsx")  # every formula kept, no value kept
+    assert "printed-differs" not in {f.code for f in validate_workbook(tmp_path / "resaved.xlsx").findings}
+
+
+def test_the_formula_evaluator() -> None:
+    from decimal import Decimal
+
+    from xlreport.validation.printed import Unsupported, evaluate
+
+    grid = {("S", 0, 0): Decimal("1.10"), ("S", 1, 0): Decimal(2), ("公开 01", 0, 1): Decimal(5)}
+
+    def at(sheet, r, c):
+        return grid.get((sheet, r, c), Decimal(0))
+
+    assert evaluate("SUM(A1:A3)+B1", "S", at) == Decimal("3.10")
+    assert evaluate("-A1+'公开 01'!$B$1*2-(A2/4)", "S", at) == Decimal("8.40")
+    assert evaluate("SUM(A1,A2,1)", "S", at) == Decimal("4.10")
+    assert evaluate("A1+A2", "S", lambda *_: None) is None  # a cell nobody can tell: nothing known
+    with pytest.raises(Unsupported):
+        evaluate('IF(A1>0,"x",1)', "S", at)

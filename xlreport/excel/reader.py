@@ -64,6 +64,7 @@ class WorkbookRead:
     scorecards: list[dict[str, Any]] = field(default_factory=list)  # rows read per scorecard sheet
     findings: list[Finding] = field(default_factory=list)
     amounts_typed: int = 0  # amount cells holding a number (typed as a number or as text)
+    outside: dict[Address, Decimal | None] = field(default_factory=dict)  # numbers outside the data cells
     by_layout: bool = False
     names: dict[CellRef, Address] = field(default_factory=dict)  # cells as the writer named them
     ref_at: dict[Address, CellRef] = field(default_factory=dict)  # the data cell read at an address
@@ -286,7 +287,11 @@ def _stray_formulas(read: WorkbookRead, ws: Any, any_formula: bool) -> None:
     named = set(read.names.values())  # the template's own cells (a code slot left empty keeps its SUM)
     for row in ws.iter_rows():
         for cell in row:
-            if cell.data_type != "f" or (title, cell.row - 1, cell.column - 1) in read.ref_at:
+            if (title, cell.row - 1, cell.column - 1) in read.ref_at:
+                continue
+            if cell.data_type != "f":  # a number typed beside the tables: a formula may still read it
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    read.outside[(title, cell.row - 1, cell.column - 1)] = parse_number(cell.value)[0]
                 continue
             formula = str(cell.value)
             linked = _LINKED.search(formula) is not None

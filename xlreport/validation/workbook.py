@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from .catalog import make
 from .engine import Evaluator
 from .findings import Finding, format_amount
 from .labels import Labeler
+from .printed import Unsupported, evaluate
 from .result import FileResult
 
 _QUOTED_SHEET = re.compile(r"'([^']+)'!")
@@ -231,18 +233,20 @@ def cached_value(cached: Any) -> Value:
 
 
 def _printed_findings(read: WorkbookRead, defined: set[CellRef], computed: dict[CellRef, Value]) -> list[Finding]:
-    """What prints is what counts: every derived cell whose value the file keeps (any file a spreadsheet
-    saved) is compared with the value its inputs give. A formula that missed inserted rows, a workbook
-    left in manual calculation, a #REF! — the printed table is wrong even where the inputs are right."""
+    """What prints is what counts: every derived cell's printed value — the value the file keeps (any
+    file a spreadsheet saved), else its formula as written evaluated over the cells as they are — is
+    compared with the value its inputs give. A formula that missed inserted rows, a narrowed range, a
+    workbook left in manual calculation, a #REF!: the printed table is wrong even where the inputs are right."""
     out = []
     half = Decimal(5).scaleb(-(read.edition.info.decimals + 1))
-    for ref in defined:
+    printed_of = _printed_values(read, defined)
+    for ref in sorted(defined, key=str):
         content = read.cells.get(ref)
-        if content is None or content.formula is None or content.cached is None:
+        if content is None or content.formula is None:
             continue
-        printed, expected = cached_value(content.cached), computed.get(ref)
-        if isinstance(content.cached, str) and content.cached.startswith("#"):
-            printed = content.cached  # an error value prints as itself
+        printed, expected = printed_of(ref), computed.get(ref)
+        if printed is None:
+            continue
         if isinstance(printed, Decimal) and (expected is None or isinstance(expected, Decimal)):
             diff = printed - (expected or Decimal(0))  # a formula over blank cells prints 0
             if abs(diff) <= half:
@@ -253,6 +257,43 @@ def _printed_findings(read: WorkbookRead, defined: set[CellRef], computed: dict[
             args = {"printed": printed, "expected": "空白" if expected is None else format_amount(expected)}
             out.append(cell_finding(read, ref, "printed-differs", str(printed), **args))
     return out
+
+
+def _printed_values(read: WorkbookRead, defined: set[CellRef]) -> Callable[[CellRef], Value]:
+    """ref → what the cell prints (None: not known): its kept value, else its formula evaluated."""
+    memo: dict[CellRef, tuple[bool, Value]] = {}
+
+    def at(sheet: str, r: int, c: int) -> Decimal | None:
+        ref = read.ref_at.get((sheet, r, c))
+        if ref is None:
+            return read.outside.get((sheet, r, c), Decimal(0))  # a blank cell counts 0 in a formula
+        known, value = shown(ref) if ref in defined else (True, read.cells[ref].value if ref in read.cells else None)
+        if not known or isinstance(value, str):
+            return None
+        return value if value is not None else Decimal(0)
+
+    def shown(ref: CellRef) -> tuple[bool, Value]:
+        if ref in memo:
+            return memo[ref]
+        memo[ref] = (False, None)  # a formula that reads itself prints nothing known
+        content = read.cells.get(ref)
+        result: tuple[bool, Value] = (False, None)
+        if content is not None and content.formula is None:
+            result = (True, content.value)  # a constant typed over the formula prints as typed
+        elif content is not None and isinstance(content.cached, str) and content.cached.startswith("#"):
+            result = (True, content.cached)  # an error value prints as itself
+        elif content is not None and content.cached is not None:
+            result = (True, cached_value(content.cached))
+        elif content is not None:
+            try:
+                value = evaluate(content.formula or "", read.addresses[ref][0], at)
+                result = (value is not None, value)
+            except Unsupported:
+                pass
+        memo[ref] = result
+        return result
+
+    return lambda ref: shown(ref)[1]
 
 
 def _typed_formula(read: WorkbookRead, ref: CellRef, content: CellContent) -> tuple[Value, Finding]:
