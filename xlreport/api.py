@@ -11,7 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .editions import available_editions, load_edition
+from .editions import available_editions, load_edition, unknown_edition
+from .errors import ReportInputError
 from .model.report import Report, report_model
 from .validation.engine import check_report
 from .validation.findings import Finding
@@ -27,17 +28,6 @@ class InputIssue:
 
     def __str__(self) -> str:
         return f"{self.where}：{self.message}" if self.where else self.message
-
-
-class ReportInputError(ValueError):
-    """The input is not a report of a known edition; ``issues`` says where and why."""
-
-    def __init__(self, source: str, issues: list[InputIssue]) -> None:
-        self.source = source
-        self.issues = issues
-        lines = "\n".join(f"  - {i}" for i in issues[:50])
-        more = f"\n  …另有{len(issues) - 50}处" if len(issues) > 50 else ""
-        super().__init__(f"{source}：输入数据有{len(issues)}处错误\n{lines}{more}")
 
 
 @dataclass
@@ -85,8 +75,7 @@ def load_report(source: str | PathLike[str] | bytes | dict[str, Any]) -> Report:
     meta = data.get("meta")
     edition_id = meta.get("edition") if isinstance(meta, dict) else None
     if not isinstance(edition_id, str) or edition_id not in available_editions():
-        known = "、".join(available_editions())
-        raise ReportInputError(name, [InputIssue("meta.edition", f"未知的表样版本“{edition_id}”（可用：{known}）")])
+        raise ReportInputError(name, [InputIssue("meta.edition", str(unknown_edition(edition_id)))])
     model = report_model(edition_id)
     try:
         return model.model_validate(data)

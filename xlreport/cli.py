@@ -11,6 +11,8 @@ from typing import Any, NoReturn
 
 import click
 
+from .errors import XlreportError
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
@@ -26,7 +28,16 @@ def _fail(message: str, exc: BaseException | None = None) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        """Anything xlreport refuses (:class:`XlreportError`) is one line of Chinese and exit 2."""
+        try:
+            return super().invoke(ctx)
+        except XlreportError as exc:
+            _fail(str(exc), exc)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xlreport")
 @click.option("--debug", is_flag=True, help="出错时显示完整的错误堆栈。")
 def main(debug: bool) -> None:
@@ -54,12 +65,9 @@ def _output_dir(default: Path) -> Any:
 
 
 def _edition(edition_id: str | None) -> Any:
-    from .editions import available_editions, default_edition, load_edition
+    from .editions import default_edition, load_edition
 
-    edition_id = edition_id or default_edition()
-    if edition_id not in available_editions():
-        _fail(f"未知的表样版本“{edition_id}”（可用：{'、'.join(available_editions())}）")
-    return load_edition(edition_id)
+    return load_edition(edition_id or default_edition())  # EditionError: one line, exit 2
 
 
 @main.command()
@@ -104,10 +112,7 @@ def template(
         _fail(f"科目编码应为3、5或7位数字：{'、'.join(bad)}")
     if from_file is not None:
         code_list += _codes_from(from_file)
-    try:
-        result = write_template(output, edition, dept, year, code_list or None, unit_type, scorecards)
-    except OSError as exc:
-        _fail(f"无法写入 {output}：{exc.strerror or exc}", exc)
+    result = write_template(output, edition, dept, year, code_list or None, unit_type, scorecards)
     click.echo(f"已生成 {result.path}（填报单元格 {result.inputs} 个，公式 {result.formulas} 个）", err=True)
 
 
@@ -139,13 +144,10 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
     \b
     示例：xlreport fill examples/jincheng-2022.json -o 晋城.xlsx --as-published
     """
-    from .api import ReportInputError, load_report
+    from .api import load_report
     from .excel.writer import write_report
 
-    try:
-        report = load_report(data)
-    except ReportInputError as exc:
-        _fail(str(exc), exc)
+    report = load_report(data)
     result = write_report(output, report, as_published=as_published)
     for f in result.contradictions:
         if f.severity == "error":
@@ -316,26 +318,26 @@ def _emit(outcomes: list[Any], fmt: str) -> None:
 
 
 def _write_summary(path: Path, rows: list[list[Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    if path.suffix.lower() == ".xlsx":
-        import xlsxwriter
+    from .fileio import atomic_write
 
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False})
-        ws = wb.add_worksheet("汇总")
-        for r, row in enumerate(rows):
-            for c, v in enumerate(row):
-                if isinstance(v, (int, float)):
-                    ws.write_number(r, c, v)
-                else:
-                    ws.write_string(r, c, str(v))
-        wb.close()
-    else:
-        import csv
+    with atomic_write(path) as tmp:
+        if path.suffix.lower() == ".xlsx":
+            import xlsxwriter
 
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh).writerows(rows)
-    os.replace(tmp, path)
+            wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False})
+            ws = wb.add_worksheet("汇总")
+            for r, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    if isinstance(v, (int, float)):
+                        ws.write_number(r, c, v)
+                    else:
+                        ws.write_string(r, c, str(v))
+            wb.close()
+        else:
+            import csv
+
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+                csv.writer(fh).writerows(rows)
 
 
 @main.command()
@@ -350,6 +352,7 @@ def export(workbook: Path, output: Path, fmt: str) -> None:
          xlreport export 回收.xlsx -o 回收.csv --format csv
     """
     from .export import report_to_csv, report_to_json
+    from .fileio import write_text
     from .validation.workbook import validate_workbook
 
     result = validate_workbook(workbook)
@@ -357,10 +360,7 @@ def export(workbook: Path, output: Path, fmt: str) -> None:
         reason = result.findings[0].message if result.findings else "未知原因"
         _fail(f"无法读取 {workbook}：{reason}")
     text = report_to_json(result.report) if fmt == "json" else report_to_csv(result.report)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text, encoding="utf-8" if fmt == "json" else "utf-8-sig")
-    os.replace(tmp, output)
+    write_text(output, text, encoding="utf-8" if fmt == "json" else "utf-8-sig")
     click.echo(f"已导出 {output}", err=True)
 
 

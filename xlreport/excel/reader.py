@@ -18,6 +18,7 @@ from typing import Any, get_args
 
 from ..editions import available_editions, load_edition
 from ..editions.spec import Edition, TableSpec
+from ..errors import WorkbookError
 from ..model.report import AmountUnit, UnitType, code_rows_valid
 from ..model.values import code_level, parent_code
 from ..rules.expr import CellRef, Value
@@ -29,14 +30,6 @@ from .scorecard_layout import BUDGET_COLS, IND_COLS, INFO_ROWS, SUMMARY_ROWS
 from .writer import PROPERTY_PREFIX
 
 Address = tuple[str, int, int]  # sheet, 0-based row, 0-based col
-
-
-class WorkbookError(Exception):
-    """The file is not a workbook xlreport can read; ``finding`` says why (one file-level finding)."""
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.message)
-        self.finding = finding
 
 
 def file_finding(

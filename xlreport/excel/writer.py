@@ -7,7 +7,6 @@ composes none of its own. Every formula cell carries its correct cached value.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
 from ..editions.spec import Edition
+from ..fileio import atomic_write
 from ..model.report import SCHEMA_VERSION, Report
 from ..model.scorecard import budget_row_key, indicator_row_key
 from ..model.values import parent_code
@@ -162,17 +162,10 @@ class WorkbookWriter:
 
     # ------------------------------------------------------------------ writing
     def write(self, path: str | os.PathLike[str]) -> WriteResult:
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)
-        os.close(fd)
-        try:
+        """Write the workbook to ``path`` (whole or not at all); raises :class:`OutputError`."""
+        with atomic_write(path) as tmp:
             stats = self._write_to(tmp)
-            os.replace(tmp, target)  # atomic: a reader never sees half a workbook
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return WriteResult(target, self.contradictions, *stats)
+        return WriteResult(Path(path), self.contradictions, *stats)
 
     def _write_to(self, filename: str) -> tuple[int, int]:
         wb = xlsxwriter.Workbook(

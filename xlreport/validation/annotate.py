@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +11,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..fileio import atomic_write
 from .findings import SEVERITY_LABEL, Finding
 
 FILLS = {
@@ -82,14 +81,8 @@ def annotate(source: str | Path, findings: list[Finding], out_dir: str | Path) -
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
     wb.active = 0
-    fd, tmp = tempfile.mkstemp(prefix=".annotate.", suffix=".xlsx", dir=out)
-    os.close(fd)
-    try:
+    with atomic_write(target) as tmp:
         wb.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
 
 
