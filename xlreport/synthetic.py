@@ -17,8 +17,8 @@ from .editions.spec import Edition
 from .model.assemble import assemble
 from .model.report import Report, report_model
 from .model.scorecard import budget_row_key, indicator_row_key
+from .model.values import CellRef, Value
 from .rules.compute import recompute
-from .rules.expr import CellRef, Value
 from .rules.instantiate import instantiate
 from .rules.shape import ScorecardShape, Shape
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..editions.spec import ColumnSpec, Edition, PanelSpec, RowSpec, TableSpec
-from ..rules.expr import CellRef
+from ..model.values import CellRef
 
 
 def frame_rows(table: TableSpec) -> dict[str, int]:

@@ -15,7 +15,8 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from ..editions.spec import Edition, NarrativeItem
-from ..rules.expr import CellRef, Env, Expr, Undefined, Value
+from ..model.values import CellRef, Value
+from ..rules.expr import Env, Expr, Undefined
 from ..rules.parser import parse_expr
 from ..rules.shape import NARRATIVE, Shape, ShapeResolver
 from .formats import Formats

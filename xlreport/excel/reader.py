@@ -20,8 +20,7 @@ from ..editions import available_editions, load_edition
 from ..editions.spec import Edition, TableSpec
 from ..errors import WorkbookError
 from ..model.report import AmountUnit, UnitType, code_rows_valid
-from ..model.values import code_level, parent_code
-from ..rules.expr import CellRef, Value
+from ..model.values import CellRef, Value, code_level, parent_code
 from ..validation.findings import ColumnLocation, Finding, RowLocation
 from .a1 import column_index as col_index
 from .a1 import column_letter as get_column_letter

@@ -21,9 +21,9 @@ from ..editions.spec import Edition
 from ..fileio import atomic_write
 from ..model.report import SCHEMA_VERSION, Report
 from ..model.scorecard import budget_row_key, indicator_row_key
-from ..model.values import parent_code
+from ..model.values import CellRef, Value, parent_code
 from ..rules.compute import formula_order, inputs_of, recompute
-from ..rules.expr import CellRef, Undefined, Value
+from ..rules.expr import Undefined
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
 from ..validation.engine import Evaluator, labeler_of, shape_of

@@ -15,9 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from ..editions.spec import Edition, PanelSpec, RowSpec, TableSpec
-from ..rules.expr import CellRef, Value
 from .scorecard import Scorecard, budget_row_key, indicator_row_key
-from .values import Amount, Count, FunctionCode, Number, code_level, parent_code
+from .values import Amount, CellRef, Count, FunctionCode, Number, Value, code_level, parent_code
 
 SCHEMA_VERSION = "1"
 

@@ -8,9 +8,26 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+
+
+class CellRef(NamedTuple):
+    """One data cell of a report: table id (``T01`` … or scorecard id ``S1`` …), row key, column key.
+
+    A named tuple: validating a 2,000-项 workbook hashes cell references millions of times, and a
+    tuple's hash and equality run in C (a frozen dataclass's run in Python)."""
+
+    table: str
+    row: str
+    col: str
+
+    def __str__(self) -> str:
+        return f"{self.table}[{self.row}].{self.col}"
+
+
+Value = Decimal | str | None  # a cell's value: a number, text, or blank (None, never 0)
 
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")

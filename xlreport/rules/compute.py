@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .expr import CellRef, Undefined, Value
+from ..model.values import CellRef, Value
+from .expr import Undefined
 from .instantiate import Check, instantiate
 from .shape import Shape
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..editions.spec import RuleSpec
-from .expr import CellRef, Expr, Linear, Ref, single_ref, sum_of
+from ..model.values import CellRef
+from .expr import Expr, Linear, Ref, single_ref, sum_of
 from .parser import RuleSyntaxError, parse_expr, parse_relation
 from .shape import Shape, ShapeResolver, children
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from .expr import BoolOp, CellRef, Compare, Div, Expr, Func, If, Linear, Mul, Num, Ref, Text
+from ..model.values import CellRef
+from .expr import BoolOp, Compare, Div, Expr, Func, If, Linear, Mul, Num, Ref, Text
 
 
 class RuleSyntaxError(ValueError):

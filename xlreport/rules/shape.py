@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..editions.spec import Edition, TableSpec
-from ..model.values import parent_code
-from .expr import CellRef, CodeLookup, Expr, Ref
+from ..model.values import CellRef, parent_code
+from .expr import CodeLookup, Expr, Ref
 from .parser import RuleSyntaxError
 
 NARRATIVE = "N"  # the 情况说明 sheet's own input cells: N[input].<id>

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from ..editions.spec import Edition
 from ..model.scorecard import Scorecard, budget_row_key, indicator_row_key
-from ..rules.expr import CellRef, Value
+from ..model.values import CellRef, Value
 from .findings import ColumnLocation, RowLocation
 
 SCORECARD_COLUMNS = {

@@ -17,8 +17,8 @@ from ..excel.writer import Locator
 from ..model.assemble import assemble
 from ..model.report import Report, report_model
 from ..model.scorecard import parse_actual, parse_target
+from ..model.values import CellRef, Value
 from ..rules.compute import checks_and_order, recompute
-from ..rules.expr import CellRef, Value
 from ..rules.shape import ScorecardShape, Shape
 from .engine import Evaluator
 from .findings import Finding, format_amount
