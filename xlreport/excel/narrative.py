@@ -20,7 +20,7 @@ from ..rules.expr import Env, Expr, Undefined
 from ..rules.parser import parse_expr
 from ..rules.shape import NARRATIVE, Shape, ShapeResolver
 from .formats import Formats
-from .layout import defined_name
+from .layout import Locator, defined_name
 from .sheets import apply_validation
 
 NARRATIVE_SHEET = "情况说明"
@@ -115,8 +115,6 @@ def write_narrative_sheet(
     narrative_inputs: dict[str, Decimal] | None = None,
 ) -> None:
     """Add the 情况说明 sheet: input cells for last year's figures, every other figure a live formula."""
-    from .writer import Locator  # the writer imports this module: import its Locator lazily
-
     lines = narrative_lines(edition, shape, values)
     ws = wb.add_worksheet(NARRATIVE_SHEET)
     for c, (_, width) in enumerate(_COLUMNS):

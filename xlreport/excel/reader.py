@@ -24,11 +24,8 @@ from ..model.values import CellRef, Value, code_level, parent_code
 from ..validation.findings import ColumnLocation, Finding, RowLocation
 from .a1 import column_index as col_index
 from .a1 import column_letter as get_column_letter
-from .layout import SheetPlan, parse_defined_name, plan_table
+from .layout import PROPERTY_PREFIX, Address, SheetPlan, parse_defined_name, plan_table
 from .scorecard_layout import BUDGET_COLS, IND_COLS, INFO_ROWS, SUMMARY_ROWS
-from .writer import PROPERTY_PREFIX
-
-Address = tuple[str, int, int]  # sheet, 0-based row, 0-based col
 
 
 def file_finding(
@@ -43,7 +40,7 @@ class CellContent:
     value: Value  # the parsed constant (None for formulas and blanks)
     formula: str | None  # formula text without "=" when the cell holds a formula
     raw: Any
-    cached: Any = None  # a formula's last computed value, where the file keeps one (never trusted for totals)
+    cached: Value = None  # a formula's last computed value, where the file keeps one (never trusted for totals)
 
 
 @dataclass
@@ -114,6 +111,20 @@ def _number_of(raw: Any) -> tuple[Decimal | None, str | None]:
     return None, "bad"
 
 
+def cached_value(cached: Any) -> Value:
+    """A formula's last computed value as the file keeps it (a number, text, an error such as
+    #DIV/0!, a boolean, or nothing) as a cell value: a Decimal, text, or None (nothing kept, an
+    error value or a boolean)."""
+    if isinstance(cached, str):
+        if cached.startswith("#"):
+            return None
+        parsed, note = parse_number(cached)
+        return parsed if note in (None, "text") and parsed is not None else cached
+    if isinstance(cached, (int, float)) and not isinstance(cached, bool):
+        return parse_number(cached)[0]
+    return None
+
+
 # ---------------------------------------------------------------------- identity
 # identity properties whose value must be one of the model's: a value edited by hand is not known
 _CHOICES = {"amount_unit": get_args(AmountUnit), "unit_type": get_args(UnitType)}
@@ -165,7 +176,7 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
     try:
         if engine == "fast":
             from .fastread import load
-            from .sheets import CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET
+            from .layout import CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET
 
             wb: Any = load(name, skip=frozenset({CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET}), members=members)
         else:
@@ -293,7 +304,7 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
     read.addresses[ref] = (ws.title, r, c)
     read.ref_at[(ws.title, r, c)] = ref
     if cell.data_type == "f":  # a formula (a text cell may well start with "=", e.g. a target "＝100%")
-        read.cells[ref] = CellContent(None, raw[1:], raw, getattr(cell, "cached", None))
+        read.cells[ref] = CellContent(None, raw[1:], raw, cached_value(getattr(cell, "cached", None)))
         return
     if kind in ("code", "name", "text"):
         text = None if raw is None else str(raw).strip()

@@ -31,13 +31,22 @@ from ..validation.findings import Finding
 from ..validation.labels import Labeler
 from . import sheets
 from .formats import Formats
-from .layout import DataCell, SheetPlan, defined_name, meta_line, plan_table, title_line
+from .layout import (
+    GUIDE_SHEET,
+    PROPERTY_PREFIX,
+    DataCell,
+    Locator,
+    SheetPlan,
+    defined_name,
+    meta_line,
+    plan_table,
+    title_line,
+)
 from .narrative import write_narrative_sheet
 from .scorecard_layout import plan_scorecard, suggested_ref
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
 TEMPLATE_INDICATORS = 12
-PROPERTY_PREFIX = "xlreport."
 
 
 @dataclass
@@ -46,44 +55,6 @@ class WriteResult:
     contradictions: list[Finding] = field(default_factory=list)
     formulas: int = 0
     inputs: int = 0
-
-
-class Locator:
-    """CellRef → A1 address as seen from one sheet; contiguous cells merge into ranges inside SUM()."""
-
-    def __init__(self, addresses: dict[CellRef, tuple[str, int, int]], sheet: str) -> None:
-        self.addresses = addresses
-        self.sheet = sheet
-
-    def _address(self, sheet: str, row: int, col: int) -> str:
-        a1 = xl_rowcol_to_cell(row, col)
-        return a1 if sheet == self.sheet else f"{quote_sheetname(sheet)}!{a1}"
-
-    def __call__(self, cell: CellRef) -> str:
-        found = self.addresses.get(cell)
-        if found is None:
-            return "0"  # a row the workbook does not have: nothing is there
-        return self._address(*found)
-
-    def ranges(self, cells: list[CellRef]) -> list[str]:
-        placed = [self.addresses[c] for c in cells if c in self.addresses]
-        if not placed:
-            return ["0"]
-        out: list[str] = []
-        i = 0
-        while i < len(placed):
-            sheet, r0, c0 = placed[i]
-            j = i
-            while j + 1 < len(placed) and placed[j + 1] == (sheet, placed[j][1] + 1, c0):
-                j += 1
-            if j == i:
-                while j + 1 < len(placed) and placed[j + 1] == (sheet, r0, placed[j][2] + 1):
-                    j += 1
-            last = placed[j]
-            a = self._address(sheet, r0, c0)
-            out.append(a if j == i else f"{a}:{xl_rowcol_to_cell(last[1], last[2])}")
-            i = j + 1
-        return out
 
 
 def expand_codes(codes: Iterable[str]) -> list[str]:
@@ -174,7 +145,7 @@ class WorkbookWriter:
         )
         fmt = Formats(wb)
         self._properties(wb)
-        guide = wb.add_worksheet(sheets.GUIDE_SHEET)
+        guide = wb.add_worksheet(GUIDE_SHEET)
         worksheets = [wb.add_worksheet(plan.name) for plan in self.plans]
         lists = sheets.add_lists_sheet(wb, self.edition)
         summaries = [

@@ -10,10 +10,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..api import describe_loc
 from ..editions.spec import Edition
-from ..excel.reader import CellContent, WorkbookError, WorkbookRead, cell_finding, parse_number, read_workbook
-from ..excel.writer import Locator
+from ..excel.layout import Locator
+from ..excel.reader import CellContent, WorkbookError, WorkbookRead, cell_finding, read_workbook
 from ..model.assemble import assemble
 from ..model.report import Report, report_model
 from ..model.scorecard import parse_actual, parse_target
@@ -22,7 +21,7 @@ from ..rules.compute import checks_and_order, recompute
 from ..rules.shape import ScorecardShape, Shape
 from .engine import Evaluator
 from .findings import Finding, format_amount
-from .labels import Labeler
+from .labels import Labeler, describe_loc
 
 
 @dataclass
@@ -243,13 +242,7 @@ def _place(read: WorkbookRead, f: Finding) -> Finding:
 def _typed_formula(read: WorkbookRead, ref: CellRef, content: CellContent) -> tuple[Value, Finding]:
     """An input cell holding a formula: its last computed value is taken (a warning: it no longer
     follows what it reads); without one (a file no spreadsheet saved) it is left out (an error)."""
-    cached = content.cached
-    value: Value = None
-    if isinstance(cached, str) and not cached.startswith("#"):
-        parsed, note = parse_number(cached)
-        value = parsed if note in (None, "text") and parsed is not None else cached
-    elif isinstance(cached, (int, float)) and not isinstance(cached, bool):
-        value, _ = parse_number(cached)
+    value = content.cached
     typed = f"此处应填写数值，实为公式 ={content.formula}"
     if value is not None:
         shown = format_amount(value) if isinstance(value, Decimal) else value
@@ -305,7 +298,7 @@ def build_report(read: WorkbookRead, values: dict[CellRef, Value]) -> tuple[Repo
                 family="F",
                 code="invalid-value",
                 severity="error",
-                message=f"[F07] {describe_loc(edition.id, tuple(e['loc']), data)}："
+                message=f"[F07] {describe_loc(edition, tuple(e['loc']), data)}："
                 f"{str(e['msg']).removeprefix('Value error, ')}",
             )
             for e in exc.errors()
