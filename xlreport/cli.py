@@ -104,10 +104,11 @@ def template(
             --codes 2010306,2080505 -o 模板.xlsx
     """
     from .excel.writer import write_template
+    from .model.values import is_function_code
 
     edition = _edition(edition_id)
     code_list = [c.strip() for c in codes.split(",") if c.strip()] if codes else []
-    bad = [c for c in code_list if not (c.isascii() and c.isdigit() and len(c) in (3, 5, 7))]
+    bad = [c for c in code_list if not is_function_code(c)]
     if bad:
         _fail(f"科目编码应为3、5或7位数字：{'、'.join(bad)}")
     if from_file is not None:
@@ -117,6 +118,9 @@ def template(
 
 
 def _codes_from(path: Path) -> list[str]:
+    """The 项 codes of last year's JSON report or workbook."""
+    from .model.values import code_level
+
     if path.suffix.lower() == ".json":
         from .api import ReportInputError, load_report
 
@@ -124,14 +128,14 @@ def _codes_from(path: Path) -> list[str]:
             report = load_report(path)
         except ReportInputError as exc:
             _fail(str(exc).splitlines()[0], exc)
-        return sorted({c for t in report.edition.tables if t.coded for c, _ in report.codes(t.id) if len(c) == 7})
-    from .validation.workbook import validate_workbook
+    else:
+        from .validation.workbook import validate_workbook
 
-    result = validate_workbook(path)
-    if result.report is None:
-        _fail(f"无法从 {path} 读取科目编码：{result.findings[0].message if result.findings else '未知原因'}")
-    report = result.report
-    return sorted({c for t in report.edition.tables if t.coded for c, _ in report.codes(t.id) if len(c) == 7})
+        result = validate_workbook(path)
+        if result.report is None:
+            _fail(f"无法从 {path} 读取科目编码：{result.findings[0].message if result.findings else '未知原因'}")
+        report = result.report
+    return sorted({c for t in report.edition.tables if t.coded for c, _ in report.codes(t.id) if code_level(c) == 3})
 
 
 @main.command()

@@ -20,7 +20,7 @@ from ..editions import available_editions, load_edition
 from ..editions.spec import Edition, TableSpec
 from ..errors import WorkbookError
 from ..model.report import AmountUnit, UnitType, code_rows_valid
-from ..model.values import CellRef, Value, code_level, parent_code
+from ..model.values import CellRef, Value, is_function_code, level_name, parent_code
 from ..validation.findings import ColumnLocation, Finding, RowLocation
 from .a1 import column_index as col_index
 from .a1 import column_letter as get_column_letter
@@ -447,7 +447,7 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
         ref = CellRef(table.id, code, "code")
         read.addresses[ref] = (ws.title, r, code_col)
         read.ref_at[(ws.title, r, code_col)] = ref
-        if not (code.isascii() and code.isdigit()) or len(code) not in (3, 5, 7):
+        if not is_function_code(code):
             read.findings.append(
                 cell_finding(
                     read, ref, "error", "bad-code", f"功能分类科目编码“{code}”应为3位、5位或7位数字，此行未计入审核"
@@ -469,14 +469,14 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
             _content(read, ws, CellRef(table.id, code, key), r, c, "amount")
         rows.append((code, name))
     for code in code_rows_valid([c for c, _ in rows]):  # a 项 without its 款 row, a 款 without its 类
-        above = "款" if code_level(code) == 3 else "类"
+        parent = parent_code(code) or ""
         read.findings.append(
             cell_finding(
                 read,
                 CellRef(table.id, code, "code"),
                 "error",
                 "orphan-code",
-                f"科目{code}缺少其{above}级科目{parent_code(code)}的行",
+                f"科目{code}缺少其{level_name(parent)}级科目{parent}的行",
             )
         )
     read.codes[table.id] = rows

@@ -21,7 +21,7 @@ from ..editions.spec import Edition
 from ..fileio import atomic_write
 from ..model.report import SCHEMA_VERSION, Report
 from ..model.scorecard import budget_row_key, indicator_row_key
-from ..model.values import CellRef, Value, parent_code
+from ..model.values import CellRef, Value, code_order, parent_code
 from ..rules.compute import formula_order, inputs_of, recompute
 from ..rules.expr import Undefined
 from ..rules.instantiate import Check, instantiate
@@ -65,7 +65,7 @@ def expand_codes(codes: Iterable[str]) -> list[str]:
         while code:
             out.add(code)
             code = parent_code(code) or ""
-    return sorted(out, key=lambda c: (c[:3], c[:5], len(c), c))
+    return sorted(out, key=code_order)
 
 
 def _number(value: Value) -> float | str:

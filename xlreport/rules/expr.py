@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ..model.values import CellRef, Value
+from ..model.values import CellRef, Value, is_class_code
 
 Env = Callable[[CellRef], Value]
 Locate = Callable[[CellRef], str]
@@ -354,7 +354,7 @@ class CodeLookup(Expr):
     def _matches(self, text: Value) -> bool:
         code = "" if text is None else str(text).strip()
         if self.code is None:
-            return len(code) == 3 and code.isdigit()
+            return is_class_code(code)
         return code == self.code
 
     def evaluate(self, env: Env) -> Value:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..editions.spec import Edition, TableSpec
-from ..model.values import CellRef, parent_code
+from ..model.values import CellRef, is_class_code, parent_code
 from .expr import CodeLookup, Expr, Ref
 from .parser import RuleSyntaxError
 
@@ -127,7 +127,7 @@ class ShapeResolver:
                 if group == "codes":
                     return list(codes)
                 if group == "classes":
-                    return [c for c in codes if len(c) == 3]
+                    return [c for c in codes if is_class_code(c)]
                 raise RuleSyntaxError(f"unknown row group {spec} of coded table {table}")
             keys = [r.key for p, r in t.fixed_rows() if group in r.groups or p.id == group]
             if not keys:
