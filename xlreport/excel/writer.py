@@ -24,12 +24,13 @@ from ..model.scorecard import budget_row_key, indicator_row_key
 from ..model.values import CellRef, Value, code_order, parent_code
 from ..rules.compute import formula_order, inputs_of, recompute
 from ..rules.expr import Undefined
-from ..rules.instantiate import Check, instantiate
+from ..rules.instantiate import instantiate
 from ..rules.shape import ScorecardShape, Shape
 from ..validation.engine import Evaluator, labeler_of, shape_of
 from ..validation.findings import Finding
 from ..validation.labels import Labeler
 from . import sheets
+from .cached import formula_result, stored
 from .formats import Formats
 from .layout import (
     GUIDE_SHEET,
@@ -66,12 +67,6 @@ def expand_codes(codes: Iterable[str]) -> list[str]:
             out.add(code)
             code = parent_code(code) or ""
     return sorted(out, key=code_order)
-
-
-def _number(value: Value) -> float | str:
-    if isinstance(value, Decimal):
-        return float(value)  # serialisation only: Excel holds doubles
-    return "" if value is None else value
 
 
 class WorkbookWriter:
@@ -240,7 +235,7 @@ class WorkbookWriter:
             if check is not None and ref not in self.frozen:
                 formula = "=" + check.rhs.render(locate)
                 ws.write_formula(
-                    dc.row, dc.col, formula, fmt.value(dc.kind, formula=True), _number(self._cached(check))
+                    dc.row, dc.col, formula, fmt.value(dc.kind, formula=True), formula_result(check.rhs, self.shown.get)
                 )
                 depends_on.update(self.addresses[c][0] for c in check.rhs.refs() if c in self.addresses)
                 formulas += 1
@@ -256,7 +251,7 @@ class WorkbookWriter:
             elif value is None:
                 ws.write_blank(dc.row, dc.col, None, style)
             else:
-                ws.write_number(dc.row, dc.col, _number(value), style)  # type: ignore[arg-type]
+                ws.write_number(dc.row, dc.col, stored(value), style)  # type: ignore[arg-type]
             kind = sheets.validation_kind(dc)
             if kind is not None:
                 pending.setdefault(kind, []).append(xl_rowcol_to_cell(dc.row, dc.col))
@@ -282,13 +277,6 @@ class WorkbookWriter:
             except Undefined:
                 shown[cell] = None
         return shown
-
-    def _cached(self, check: Check) -> Value:
-        """What the formula computes from the values written: exactly what a spreadsheet shows."""
-        try:
-            return check.rhs.evaluate(self.shown.get)
-        except Undefined:
-            return "#DIV/0!"
 
     def _table_notes(self, ws: Worksheet, plan: SheetPlan, fmt: Formats) -> None:
         if self.kind != "report":
