@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from xlreport.rules.expr import CellRef, Undefined
+from xlreport.model.values import CellRef
+from xlreport.rules.expr import Undefined
 from xlreport.rules.parser import RuleSyntaxError, parse_expr, parse_relation
 from xlreport.rules.shape import Shape, ShapeResolver
 

@@ -8,7 +8,8 @@ import pytest
 
 import xlreport
 from xlreport.editions.spec import Tolerance
-from xlreport.rules.expr import CellRef, Ref, sum_of
+from xlreport.model.values import CellRef
+from xlreport.rules.expr import Ref, sum_of
 from xlreport.rules.tolerance import bound_for, interval_bound
 
 

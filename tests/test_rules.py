@@ -18,8 +18,8 @@ import pytest
 
 import xlreport
 from xlreport.model.assemble import assemble
+from xlreport.model.values import CellRef
 from xlreport.rules.compute import formula_order, inputs_of, recompute
-from xlreport.rules.expr import CellRef
 from xlreport.rules.instantiate import instantiate
 from xlreport.validation.engine import shape_of
 

@@ -11,10 +11,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .editions import available_editions, load_edition
+from .editions import available_editions, load_edition, unknown_edition
+from .errors import ReportInputError
 from .model.report import Report, report_model
 from .validation.catalog import make
 from .validation.engine import check_report
+from .validation.labels import describe_loc
 from .validation.result import FileResult, ValidationResult
 
 
@@ -28,17 +30,6 @@ class InputIssue:
 
     def __str__(self) -> str:
         return f"{self.where}：{self.message}" if self.where else self.message
-
-
-class ReportInputError(ValueError):
-    """The input is not a report of a known edition; ``issues`` says where and why."""
-
-    def __init__(self, source: str, issues: list[InputIssue]) -> None:
-        self.source = source
-        self.issues = issues
-        lines = "\n".join(f"  - {i}" for i in issues[:50])
-        more = f"\n  …另有{len(issues) - 50}处" if len(issues) > 50 else ""
-        super().__init__(f"{source}：输入数据有{len(issues)}处错误\n{lines}{more}")
 
 
 CheckResult = FileResult  # the name of the result of ``check`` before there was one result type
@@ -74,8 +65,7 @@ def load_report(source: str | PathLike[str] | bytes | dict[str, Any]) -> Report:
     meta = data.get("meta")
     edition_id = meta.get("edition") if isinstance(meta, dict) else None
     if not isinstance(edition_id, str) or edition_id not in available_editions():
-        known = "、".join(available_editions())
-        raise ReportInputError(name, [InputIssue("meta.edition", f"未知的表样版本“{edition_id}”（可用：{known}）")])
+        raise ReportInputError(name, [InputIssue("meta.edition", str(unknown_edition(edition_id)))])
     model = report_model(edition_id)
     try:
         return model.model_validate(data)
@@ -90,52 +80,7 @@ def _issue(edition_id: str, error: Any, data: dict[str, Any]) -> InputIssue:
         msg = "不是此表样的行或栏（未知字段）"
     elif error["type"] == "missing":
         msg = "缺少必填项"
-    return InputIssue(describe_loc(edition_id, loc, data), msg, loc)
-
-
-def describe_loc(edition_id: str, loc: tuple[str | int, ...], data: dict[str, Any]) -> str:
-    """('tables','T02','rows',0,'total') → 公开02 第1行（科目编码2010306）·本年收入合计（栏次1）."""
-    edition = load_edition(edition_id)
-    if len(loc) >= 2 and loc[0] == "tables" and isinstance(loc[1], str):
-        try:
-            table = edition.table(loc[1])
-        except KeyError:
-            return f"tables.{loc[1]}（未知的表）"
-        parts = [f"{table.sheet} {table.title}"]
-        rest = loc[2:]
-        row_key: str | None = None
-        if table.coded is not None and rest[:1] == ("rows",) and len(rest) >= 2 and isinstance(rest[1], int):
-            try:
-                code = data["tables"][loc[1]]["rows"][rest[1]].get("code")
-            except (KeyError, IndexError, TypeError, AttributeError):
-                code = None
-            parts.append(f"第{rest[1] + 1}行" + (f"（科目编码{code}）" if code else ""))
-            rest = rest[2:]
-        elif rest and isinstance(rest[0], str):
-            row_key = rest[0]
-            found = table.row(row_key) if table.coded is None else None
-            if found is not None:
-                _, spec = found
-                parts.append((f"行次{spec.line} " if spec.line else "") + spec.title)
-            elif table.coded is not None and row_key == table.coded.total_key:
-                parts.append(table.coded.total_label)
-            else:
-                parts.append(f"行“{row_key}”")
-            rest = rest[1:]
-        if rest and isinstance(rest[0], str):
-            col = table.column(row_key or "", rest[0]) if row_key else None
-            if col is None:
-                col = next((c for c in table.panels[0].columns if c.key == rest[0]), None)
-            if col is not None:
-                parts.append(col.label + (f"（栏次{col.seq}）" if col.seq else ""))
-            else:
-                parts.append(f"栏“{rest[0]}”")
-        return " ".join(parts[:1]) + (" " + "·".join(parts[1:]) if len(parts) > 1 else "")
-    if len(loc) >= 2 and loc[0] == "scorecards" and isinstance(loc[1], int):
-        where = f"{edition.scorecard.sheet_prefix}{loc[1] + 1}"
-        tail = ".".join(str(x + 1) if isinstance(x, int) else x for x in loc[2:])
-        return f"{where} {tail}".strip()
-    return ".".join(str(x) for x in loc)
+    return InputIssue(describe_loc(load_edition(edition_id), loc, data), msg, loc)
 
 
 def check(source: str | PathLike[str] | bytes | dict[str, Any] | Report) -> FileResult:

@@ -10,6 +10,8 @@ from typing import Any, NoReturn
 
 import click
 
+from .errors import XlreportError
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
@@ -25,7 +27,16 @@ def _fail(message: str, exc: BaseException | None = None) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        """Anything xlreport refuses (:class:`XlreportError`) is one line of Chinese and exit 2."""
+        try:
+            return super().invoke(ctx)
+        except XlreportError as exc:
+            _fail(str(exc), exc)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xlreport")
 @click.option("--debug", is_flag=True, help="出错时显示完整的错误堆栈。")
 def main(debug: bool) -> None:
@@ -56,12 +67,9 @@ def _output_dir(default: Path) -> Any:
 
 
 def _edition(edition_id: str | None) -> Any:
-    from .editions import available_editions, default_edition, load_edition
+    from .editions import default_edition, load_edition
 
-    edition_id = edition_id or default_edition()
-    if edition_id not in available_editions():
-        _fail(f"未知的表样版本“{edition_id}”（可用：{'、'.join(available_editions())}）")
-    return load_edition(edition_id)
+    return load_edition(edition_id or default_edition())  # EditionError: one line, exit 2
 
 
 @main.command()
@@ -98,22 +106,23 @@ def template(
             --codes 2010306,2080505 -o 模板.xlsx
     """
     from .excel.writer import write_template
+    from .model.values import is_function_code
 
     edition = _edition(edition_id)
     code_list = [c.strip() for c in codes.split(",") if c.strip()] if codes else []
-    bad = [c for c in code_list if not (c.isascii() and c.isdigit() and len(c) in (3, 5, 7))]
+    bad = [c for c in code_list if not is_function_code(c)]
     if bad:
         _fail(f"科目编码应为3、5或7位数字：{'、'.join(bad)}")
     if from_file is not None:
         code_list += _codes_from(from_file)
-    try:
-        result = write_template(output, edition, dept, year, code_list or None, unit_type, scorecards)
-    except OSError as exc:
-        _fail(f"无法写入 {output}：{exc.strerror or exc}", exc)
+    result = write_template(output, edition, dept, year, code_list or None, unit_type, scorecards)
     click.echo(f"已生成 {result.path}（填报单元格 {result.inputs} 个，公式 {result.formulas} 个）", err=True)
 
 
 def _codes_from(path: Path) -> list[str]:
+    """The 项 codes of last year's JSON report or workbook."""
+    from .model.values import code_level
+
     if path.suffix.lower() == ".json":
         from .api import ReportInputError, load_report
 
@@ -121,14 +130,14 @@ def _codes_from(path: Path) -> list[str]:
             report = load_report(path)
         except ReportInputError as exc:
             _fail(str(exc).splitlines()[0], exc)
-        return sorted({c for t in report.edition.tables if t.coded for c, _ in report.codes(t.id) if len(c) == 7})
-    from .validation.workbook import validate_workbook
+    else:
+        from .validation.workbook import validate_workbook
 
-    result = validate_workbook(path)
-    if result.report is None:
-        _fail(f"无法从 {path} 读取科目编码：{result.findings[0].message if result.findings else '未知原因'}")
-    report = result.report
-    return sorted({c for t in report.edition.tables if t.coded for c, _ in report.codes(t.id) if len(c) == 7})
+        result = validate_workbook(path)
+        if result.report is None:
+            _fail(f"无法从 {path} 读取科目编码：{result.findings[0].message if result.findings else '未知原因'}")
+        report = result.report
+    return sorted({c for t in report.edition.tables if t.coded for c, _ in report.codes(t.id) if code_level(c) == 3})
 
 
 @main.command()
@@ -141,13 +150,10 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
     \b
     示例：xlreport fill examples/jincheng-2022.json -o 晋城.xlsx --as-published
     """
-    from .api import ReportInputError, load_report
+    from .api import load_report
     from .excel.writer import write_report
 
-    try:
-        report = load_report(data)
-    except ReportInputError as exc:
-        _fail(str(exc), exc)
+    report = load_report(data)
     result = write_report(output, report, as_published=as_published)
     for f in result.contradictions:
         if f.severity == "error":
@@ -236,10 +242,7 @@ def validate(
     if len(result.files) > 1 or summary_file:
         click.echo(output.stats_line(result, time.perf_counter() - started), err=True)
     if summary_file:
-        try:
-            output.write_summary(summary_file, result)
-        except OSError as exc:
-            _fail(f"无法写入汇总表 {output.printable(str(summary_file))}：{output.os_reason(exc)}", exc)
+        output.write_summary(summary_file, result)  # an OutputError is one line, as every XlreportError
     if found.missing or result.stats.unreadable:
         sys.exit(EXIT_USAGE)
     if any(f.fails({"error"} if fail_on == "error" else {"error", "warning"}) for f in result.files):
@@ -278,6 +281,7 @@ def export(workbook: Path, output: Path, fmt: str) -> None:
          xlreport export 回收.xlsx -o 回收.csv --format csv
     """
     from .export import report_to_csv, report_to_json
+    from .fileio import write_text
     from .validation.workbook import validate_workbook
 
     result = validate_workbook(workbook)
@@ -285,10 +289,7 @@ def export(workbook: Path, output: Path, fmt: str) -> None:
         reason = result.findings[0].message if result.findings else "未知原因"
         _fail(f"无法读取 {workbook}：{reason}")
     text = report_to_json(result.report) if fmt == "json" else report_to_csv(result.report)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text, encoding="utf-8" if fmt == "json" else "utf-8-sig")
-    os.replace(tmp, output)
+    write_text(output, text, encoding="utf-8" if fmt == "json" else "utf-8-sig")
     click.echo(f"已导出 {output}", err=True)
 
 

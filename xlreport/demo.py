@@ -19,7 +19,6 @@ def run_demo(directory: Path) -> int:
     if not EXAMPLE.exists():
         click.echo(f"错误：找不到示例 {EXAMPLE}（demo 需要在仓库中运行）", err=True)
         return 2
-    directory.mkdir(parents=True, exist_ok=True)
     result = check(EXAMPLE)
     edition = result.report.edition
     blank = write_template(directory / f"template-{edition.id}.xlsx", edition, result.report.meta.unit_name, 2023)

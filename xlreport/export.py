@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 
 from .model.report import Report
-from .rules.expr import CellRef
+from .model.values import CellRef
 from .validation.labels import Labeler
 
 

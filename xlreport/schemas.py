@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .editions import available_editions
+from .fileio import write_text
 from .model.report import SCHEMA_VERSION, report_model
 
 
@@ -44,12 +45,4 @@ def render(schema: dict[str, Any]) -> str:
 
 def write_schemas(directory: str | Path) -> list[Path]:
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, schema in all_schemas().items():
-        path = out / name
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(render(schema), encoding="utf-8")
-        tmp.replace(path)
-        written.append(path)
-    return written
+    return [write_text(out / name, render(schema)) for name, schema in all_schemas().items()]

@@ -17,8 +17,8 @@ from .editions.spec import Edition
 from .model.assemble import assemble
 from .model.report import Report, report_model
 from .model.scorecard import budget_row_key, indicator_row_key
+from .model.values import CellRef, Value, code_order
 from .rules.compute import recompute
-from .rules.expr import CellRef, Value
 from .rules.instantiate import instantiate
 from .rules.shape import ScorecardShape, Shape
 
@@ -53,7 +53,7 @@ def random_codes(edition: Edition, rng: random.Random, items: int) -> list[tuple
         rows.setdefault(leaf[:3], names[leaf[:3]])
         rows.setdefault(leaf[:5], f"款{leaf[:5]}")
         rows.setdefault(leaf, f"项{leaf}")
-    return sorted(rows.items(), key=lambda kv: (kv[0][:3], kv[0][:5], len(kv[0]), kv[0]))
+    return sorted(rows.items(), key=lambda kv: code_order(kv[0]))
 
 
 def random_report(

@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ..errors import EditionError
 from .spec import Edition
 
 if sys.version_info >= (3, 11):
@@ -144,11 +145,18 @@ def _check_unique(items: list[str], what: str) -> None:
         seen.add(i)
 
 
+def unknown_edition(edition_id: object) -> EditionError:
+    """The error (one message, everywhere) for an edition id that names no edition."""
+    known = "、".join(available_editions())
+    return EditionError(f"未知的表样版本“{edition_id}”（可用：{known}）", str(edition_id))
+
+
 @cache
 def load_edition(edition_id: str) -> Edition:
-    """The edition named ``edition_id`` (a folder under editions/data); raises KeyError when unknown."""
+    """The edition named ``edition_id`` (a folder under editions/data); raises :class:`EditionError`
+    (a ``KeyError``) when unknown."""
     if edition_id not in available_editions():
-        raise KeyError(edition_id)
+        raise unknown_edition(edition_id)
     raw = _read(edition_id, "edition.toml")
     return build_edition(
         raw, _read(edition_id, "tables.toml"), _read_rules(edition_id), _read(edition_id, "narrative.toml")

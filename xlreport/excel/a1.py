@@ -1,4 +1,5 @@
-"""A1 addresses without importing a spreadsheet library (the reader's hot path and start-up)."""
+"""A1 addresses without importing a spreadsheet library (the reader's hot path, the validator's
+formula comparison and start-up). Rows and columns are 0-based in :func:`cell_name`, as in xlsxwriter."""
 
 from __future__ import annotations
 
@@ -30,6 +31,37 @@ def column_index(letters: str) -> int:
         if len(_INDEX) < 20_000:
             _INDEX[letters] = n
     return found
+
+
+def cell_name(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
+    """(0, 0) → A1; with ``row_abs``/``col_abs`` → $A$1 (xlsxwriter's ``xl_rowcol_to_cell``)."""
+    return f"{'$' if col_abs else ''}{column_letter(col + 1)}{'$' if row_abs else ''}{row + 1}"
+
+
+_NEEDS_QUOTES = re.compile(r"[^\w.]|^[\d.]")
+_LIKE_A1 = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_LIKE_R1 = re.compile(r"^R(\d+)")
+_LIKE_C1 = re.compile(r"^R?C(\d+)")
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384  # a worksheet's limits (Excel, WPS, LibreOffice)
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as a formula names it: quoted ('it''s') when it holds anything but word
+    characters and dots, starts with a digit or dot, or reads as an A1 or R1C1 reference
+    (the rules of Excel, as xlsxwriter's ``quote_sheetname`` applies them)."""
+    if name.startswith("'"):
+        return name
+    upper = name.upper()
+    a1, r1, c1 = _LIKE_A1.match(upper), _LIKE_R1.match(upper), _LIKE_C1.match(upper)
+    if (
+        _NEEDS_QUOTES.search(name)
+        or (a1 is not None and column_index(a1.group(1)) <= MAX_COLUMN and 0 < int(a1.group(2)) <= MAX_ROW)
+        or (a1 is None and r1 is not None and 0 < int(r1.group(1)) <= MAX_ROW)
+        or (a1 is None and r1 is None and c1 is not None and 0 < int(c1.group(1)) <= MAX_COLUMN)
+        or upper in ("R", "C", "RC")
+    ):
+        return "'" + name.replace("'", "''") + "'"
+    return name
 
 
 def split_coordinate(coord: str) -> tuple[str, int]:

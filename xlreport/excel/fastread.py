@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
+from .a1 import MAX_COLUMN, MAX_ROW
 from .a1 import column_index as column_index_from_string
 from .a1 import column_letter as get_column_letter
 from .preflight import refusing_parser
@@ -333,9 +334,6 @@ def load(path: str, skip: frozenset[str] = frozenset(), members: dict[str, bytes
             elif part in names:
                 wb.sheets[title] = _sheet(parts, title, part, strings)
     return wb
-
-
-MAX_ROW, MAX_COLUMN = 1_048_576, 16_384  # a worksheet's limits (Excel, WPS, LibreOffice)
 
 
 class _SheetReader:

@@ -2,7 +2,8 @@
 
 A :class:`SheetPlan` is computed from a table description and the shape of the report (which codes
 a coded table lists). The writer draws it; the reader uses its cell map when defined names are gone.
-Rows and columns are 0-based here, as in xlsxwriter.
+Rows and columns are 0-based here, as in xlsxwriter. This module (and what it imports) is what the
+writer, the reader and the validator share: no spreadsheet library is imported here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,55 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..editions.spec import ColumnSpec, Edition, PanelSpec, RowSpec, TableSpec
-from ..rules.expr import CellRef
+from ..model.values import CellRef
+from .a1 import cell_name, quote_sheet
+
+PROPERTY_PREFIX = "xlreport."  # custom document properties: xlreport.edition, xlreport.year …
+GUIDE_SHEET = "填表说明"
+CHECK_SHEET = "审核"
+LISTS_SHEET = "_lists"
+
+Address = tuple[str, int, int]  # sheet, 0-based row, 0-based col
+
+
+class Locator:
+    """CellRef → A1 address as seen from one sheet; contiguous cells merge into ranges inside SUM().
+
+    The writer renders its formulas with it; the validator renders the formulas it expects."""
+
+    def __init__(self, addresses: dict[CellRef, Address], sheet: str) -> None:
+        self.addresses = addresses
+        self.sheet = sheet
+
+    def _address(self, sheet: str, row: int, col: int) -> str:
+        a1 = cell_name(row, col)
+        return a1 if sheet == self.sheet else f"{quote_sheet(sheet)}!{a1}"
+
+    def __call__(self, cell: CellRef) -> str:
+        found = self.addresses.get(cell)
+        if found is None:
+            return "0"  # a row the workbook does not have: nothing is there
+        return self._address(*found)
+
+    def ranges(self, cells: list[CellRef]) -> list[str]:
+        placed = [self.addresses[c] for c in cells if c in self.addresses]
+        if not placed:
+            return ["0"]
+        out: list[str] = []
+        i = 0
+        while i < len(placed):
+            sheet, r0, c0 = placed[i]
+            j = i
+            while j + 1 < len(placed) and placed[j + 1] == (sheet, placed[j][1] + 1, c0):
+                j += 1
+            if j == i:
+                while j + 1 < len(placed) and placed[j + 1] == (sheet, r0, placed[j][2] + 1):
+                    j += 1
+            last = placed[j]
+            a = self._address(sheet, r0, c0)
+            out.append(a if j == i else f"{a}:{cell_name(last[1], last[2])}")
+            i = j + 1
+        return out
 
 
 def frame_rows(table: TableSpec) -> dict[str, int]:

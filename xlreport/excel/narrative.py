@@ -15,11 +15,13 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from ..editions.spec import Edition, NarrativeItem
-from ..rules.expr import CellRef, Env, Expr, Undefined, Value
+from ..model.values import CellRef, Value
+from ..rules.expr import Expr
 from ..rules.parser import parse_expr
 from ..rules.shape import NARRATIVE, Shape, ShapeResolver
+from .cached import formula_result, stored
 from .formats import Formats
-from .layout import defined_name
+from .layout import Locator, defined_name
 from .sheets import apply_validation
 
 NARRATIVE_SHEET = "情况说明"
@@ -114,8 +116,6 @@ def write_narrative_sheet(
     narrative_inputs: dict[str, Decimal] | None = None,
 ) -> None:
     """Add the 情况说明 sheet: input cells for last year's figures, every other figure a live formula."""
-    from .writer import Locator  # the writer imports this module: import its Locator lazily
-
     lines = narrative_lines(edition, shape, values)
     ws = wb.add_worksheet(NARRATIVE_SHEET)
     for c, (_, width) in enumerate(_COLUMNS):
@@ -172,7 +172,7 @@ def write_narrative_sheet(
             if value is None:
                 ws.write_blank(row, 2, None, style)
             else:
-                ws.write_number(row, 2, float(value), style)  # type: ignore[arg-type]
+                ws.write_number(row, 2, stored(value), style)  # type: ignore[arg-type]
             wb.define_name(
                 defined_name(line.ref),
                 f"={quote_sheetname(NARRATIVE_SHEET)}!{xl_rowcol_to_cell(row, 2, row_abs=True, col_abs=True)}",
@@ -183,7 +183,7 @@ def write_narrative_sheet(
                 style = percent_fmt
             else:
                 style = fmt.value("count" if line.kind == "count" else "amount", formula=True)
-            ws.write_formula(row, 2, "=" + line.expr.render(locate), style, _cached(line.expr, env))
+            ws.write_formula(row, 2, "=" + line.expr.render(locate), style, formula_result(line.expr, env, blank=0.0))
         # section column: one merged cell over the lines of a section
         if i + 1 == len(lines) or lines[i + 1].section != line.section:
             top = first + start
@@ -208,14 +208,3 @@ def write_narrative_sheet(
         "",
         {"format_columns": True, "format_rows": True, "select_locked_cells": True, "select_unlocked_cells": True},
     )
-
-
-def _cached(expr: Expr, env: Env) -> float | str:
-    """What the formula computes, in Decimal, from the values written and the input cells."""
-    try:
-        value = expr.evaluate(env)
-    except Undefined:
-        return "#DIV/0!"
-    if isinstance(value, Decimal):
-        return float(value)
-    return 0.0 if value is None else value

@@ -18,26 +18,15 @@ from typing import Any, get_args
 
 from ..editions import available_editions, load_edition
 from ..editions.spec import Edition, TableSpec
+from ..errors import WorkbookError
 from ..model.report import AmountUnit, UnitType, code_rows_valid
-from ..model.values import code_level, parent_code
-from ..rules.expr import CellRef, Value
+from ..model.values import CellRef, Value, is_function_code, level_name, parent_code
 from ..validation.catalog import make
 from ..validation.findings import ColumnLocation, Finding, RowLocation
 from .a1 import column_index as col_index
 from .a1 import column_letter as get_column_letter
-from .layout import SheetPlan, parse_defined_name, plan_table
+from .layout import PROPERTY_PREFIX, Address, SheetPlan, parse_defined_name, plan_table
 from .scorecard_layout import BUDGET_COLS, IND_COLS, INFO_ROWS, SUMMARY_ROWS
-from .writer import PROPERTY_PREFIX
-
-Address = tuple[str, int, int]  # sheet, 0-based row, 0-based col
-
-
-class WorkbookError(Exception):
-    """The file is not a workbook xlreport can read; ``finding`` says why (one file-level finding)."""
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.message)
-        self.finding = finding
 
 
 def file_finding(code: str, sheet: str | None = None, **args: object) -> Finding:
@@ -50,7 +39,8 @@ class CellContent:
     value: Value  # the parsed constant (None for formulas and blanks)
     formula: str | None  # formula text without "=" when the cell holds a formula
     raw: Any
-    cached: Any = None  # a formula's last computed value, where the file keeps one (never trusted for totals)
+    cached: Value = None  # a formula's last computed value, where the file keeps one (never trusted for totals)
+    error: str | None = None  # the error value (#REF!, #DIV/0!…) a formula printed, where the file keeps one
 
 
 @dataclass
@@ -132,6 +122,20 @@ def _number_of(raw: Any) -> tuple[Decimal | None, str | None]:
     return None, "bad"
 
 
+def cached_value(cached: Any) -> Value:
+    """A formula's last computed value as the file keeps it (a number, text, an error such as
+    #DIV/0!, a boolean, or nothing) as a cell value: a Decimal, text, or None (nothing kept, an
+    error value or a boolean)."""
+    if isinstance(cached, str):
+        if cached.startswith("#"):
+            return None
+        parsed, note = parse_number(cached)
+        return parsed if note in (None, "text") and parsed is not None else cached
+    if isinstance(cached, (int, float)) and not isinstance(cached, bool):
+        return parse_number(cached)[0]
+    return None
+
+
 # ---------------------------------------------------------------------- identity
 # identity properties whose value must be one of the model's: a value edited by hand is not known
 _CHOICES = {"amount_unit": get_args(AmountUnit), "unit_type": get_args(UnitType)}
@@ -183,7 +187,7 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
     try:
         if engine == "fast":
             from .fastread import load
-            from .sheets import CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET
+            from .layout import CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET
 
             wb: Any = load(name, skip=frozenset({CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET}), members=members)
         else:
@@ -371,7 +375,9 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
     read.addresses[ref] = (ws.title, r, c)
     read.ref_at[(ws.title, r, c)] = ref
     if cell.data_type == "f":  # a formula (a text cell may well start with "=", e.g. a target "＝100%")
-        read.cells[ref] = CellContent(None, raw[1:], raw, getattr(cell, "cached", None))
+        kept = getattr(cell, "cached", None)
+        error = kept if isinstance(kept, str) and kept.startswith("#") else None
+        read.cells[ref] = CellContent(None, raw[1:], raw, cached_value(kept), error)
         return
     if kind in ("code", "name", "text"):
         text = None if raw is None else str(raw).strip()
@@ -413,18 +419,18 @@ def _content(read: WorkbookRead, ws: Any, ref: CellRef, r: int, c: int, kind: st
 def cell_finding(
     read: WorkbookRead,
     ref: CellRef,
-    code: str,
+    kind: str,
     actual: str | None = None,
     *,
     severity: str | None = None,
     **args: object,
 ) -> Finding:
     """A finding about one cell of the workbook, by its address: the validator's labeller adds the row and
-    column labels (``Labeler.locate``); the text is the catalogue's template of ``code``."""
+    column labels (``Labeler.locate``); the text is the catalogue's template of ``kind``."""
     sheet, r, c = read.addresses[ref]
     a1 = f"{get_column_letter(c + 1)}{r + 1}"
     return make(
-        code,
+        kind,
         {**args, "where": f"{sheet}!{a1}"},
         severity=severity,
         table=ref.table,
@@ -509,7 +515,7 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
         ref = CellRef(table.id, code, "code")
         read.addresses[ref] = (ws.title, r, code_col)
         read.ref_at[(ws.title, r, code_col)] = ref
-        if not (code.isascii() and code.isdigit()) or len(code) not in (3, 5, 7):
+        if not is_function_code(code):
             read.findings.append(
                 cell_finding(read, ref, "bad-code", code, detail=f"功能分类科目编码“{code}”应为3位、5位或7位数字")
             )
@@ -525,10 +531,10 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
             _content(read, ws, CellRef(table.id, code, key), r, c, "amount")
         rows.append((code, name))
     for code in code_rows_valid([c for c, _ in rows]):  # a 项 without its 款 row, a 款 without its 类
-        above = "款" if code_level(code) == 3 else "类"
+        parent = parent_code(code) or ""
         read.findings.append(
             cell_finding(
-                read, CellRef(table.id, code, "code"), "orphan-code", code=code, level=above, parent=parent_code(code)
+                read, CellRef(table.id, code, "code"), "orphan-code", code=code, level=level_name(parent), parent=parent
             )
         )
     read.codes[table.id] = rows

@@ -16,11 +16,8 @@ from ..rules.expr import CellRef, Expr, Undefined, Value, _num, single_ref
 from ..rules.instantiate import Check
 from ..validation.labels import Labeler
 from .formats import Formats
-from .layout import DataCell, SheetPlan
+from .layout import CHECK_SHEET, LISTS_SHEET, DataCell, SheetPlan
 
-GUIDE_SHEET = "填表说明"
-CHECK_SHEET = "审核"
-LISTS_SHEET = "_lists"
 PASS, FAIL = "通过", "不通过"
 
 

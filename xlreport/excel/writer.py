@@ -7,7 +7,6 @@ composes none of its own. Every formula cell carries its correct cached value.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,25 +18,36 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
 from ..editions.spec import Edition
+from ..fileio import atomic_write
 from ..model.report import SCHEMA_VERSION, Report
 from ..model.scorecard import budget_row_key, indicator_row_key
-from ..model.values import parent_code
+from ..model.values import CellRef, Value, code_order, parent_code
 from ..rules.compute import formula_order, inputs_of, recompute
-from ..rules.expr import CellRef, Undefined, Value
-from ..rules.instantiate import Check, instantiate
+from ..rules.expr import Undefined
+from ..rules.instantiate import instantiate
 from ..rules.shape import ScorecardShape, Shape
 from ..validation.engine import Evaluator, labeler_of, shape_of
 from ..validation.findings import Finding
 from ..validation.labels import Labeler
 from . import sheets
+from .cached import formula_result, stored
 from .formats import Formats
-from .layout import DataCell, SheetPlan, defined_name, meta_line, plan_table, title_line
+from .layout import (
+    GUIDE_SHEET,
+    PROPERTY_PREFIX,
+    DataCell,
+    Locator,
+    SheetPlan,
+    defined_name,
+    meta_line,
+    plan_table,
+    title_line,
+)
 from .narrative import write_narrative_sheet
 from .scorecard_layout import plan_scorecard, suggested_ref
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
 TEMPLATE_INDICATORS = 12
-PROPERTY_PREFIX = "xlreport."
 
 
 @dataclass
@@ -48,44 +58,6 @@ class WriteResult:
     inputs: int = 0
 
 
-class Locator:
-    """CellRef → A1 address as seen from one sheet; contiguous cells merge into ranges inside SUM()."""
-
-    def __init__(self, addresses: dict[CellRef, tuple[str, int, int]], sheet: str) -> None:
-        self.addresses = addresses
-        self.sheet = sheet
-
-    def _address(self, sheet: str, row: int, col: int) -> str:
-        a1 = xl_rowcol_to_cell(row, col)
-        return a1 if sheet == self.sheet else f"{quote_sheetname(sheet)}!{a1}"
-
-    def __call__(self, cell: CellRef) -> str:
-        found = self.addresses.get(cell)
-        if found is None:
-            return "0"  # a row the workbook does not have: nothing is there
-        return self._address(*found)
-
-    def ranges(self, cells: list[CellRef]) -> list[str]:
-        placed = [self.addresses[c] for c in cells if c in self.addresses]
-        if not placed:
-            return ["0"]
-        out: list[str] = []
-        i = 0
-        while i < len(placed):
-            sheet, r0, c0 = placed[i]
-            j = i
-            while j + 1 < len(placed) and placed[j + 1] == (sheet, placed[j][1] + 1, c0):
-                j += 1
-            if j == i:
-                while j + 1 < len(placed) and placed[j + 1] == (sheet, r0, placed[j][2] + 1):
-                    j += 1
-            last = placed[j]
-            a = self._address(sheet, r0, c0)
-            out.append(a if j == i else f"{a}:{xl_rowcol_to_cell(last[1], last[2])}")
-            i = j + 1
-        return out
-
-
 def expand_codes(codes: Iterable[str]) -> list[str]:
     """项 codes with their 款 and 类 rows added, in code order (2010306 → 201, 20103, 2010306)."""
     out: set[str] = set()
@@ -94,13 +66,7 @@ def expand_codes(codes: Iterable[str]) -> list[str]:
         while code:
             out.add(code)
             code = parent_code(code) or ""
-    return sorted(out, key=lambda c: (c[:3], c[:5], len(c), c))
-
-
-def _number(value: Value) -> float | str:
-    if isinstance(value, Decimal):
-        return float(value)  # serialisation only: Excel holds doubles
-    return "" if value is None else value
+    return sorted(out, key=code_order)
 
 
 class WorkbookWriter:
@@ -162,17 +128,10 @@ class WorkbookWriter:
 
     # ------------------------------------------------------------------ writing
     def write(self, path: str | os.PathLike[str]) -> WriteResult:
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".xlsx.tmp", dir=target.parent)
-        os.close(fd)
-        try:
+        """Write the workbook to ``path`` (whole or not at all); raises :class:`OutputError`."""
+        with atomic_write(path) as tmp:
             stats = self._write_to(tmp)
-            os.replace(tmp, target)  # atomic: a reader never sees half a workbook
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return WriteResult(target, self.contradictions, *stats)
+        return WriteResult(Path(path), self.contradictions, *stats)
 
     def _write_to(self, filename: str) -> tuple[int, int]:
         wb = xlsxwriter.Workbook(
@@ -181,7 +140,7 @@ class WorkbookWriter:
         )
         fmt = Formats(wb)
         self._properties(wb)
-        guide = wb.add_worksheet(sheets.GUIDE_SHEET)
+        guide = wb.add_worksheet(GUIDE_SHEET)
         worksheets = [wb.add_worksheet(plan.name) for plan in self.plans]
         lists = sheets.add_lists_sheet(wb, self.edition)
         summaries = [
@@ -276,7 +235,7 @@ class WorkbookWriter:
             if check is not None and ref not in self.frozen:
                 formula = "=" + check.rhs.render(locate)
                 ws.write_formula(
-                    dc.row, dc.col, formula, fmt.value(dc.kind, formula=True), _number(self._cached(check))
+                    dc.row, dc.col, formula, fmt.value(dc.kind, formula=True), formula_result(check.rhs, self.shown.get)
                 )
                 depends_on.update(self.addresses[c][0] for c in check.rhs.refs() if c in self.addresses)
                 formulas += 1
@@ -292,7 +251,7 @@ class WorkbookWriter:
             elif value is None:
                 ws.write_blank(dc.row, dc.col, None, style)
             else:
-                ws.write_number(dc.row, dc.col, _number(value), style)  # type: ignore[arg-type]
+                ws.write_number(dc.row, dc.col, stored(value), style)  # type: ignore[arg-type]
             kind = sheets.validation_kind(dc)
             if kind is not None:
                 pending.setdefault(kind, []).append(xl_rowcol_to_cell(dc.row, dc.col))
@@ -318,13 +277,6 @@ class WorkbookWriter:
             except Undefined:
                 shown[cell] = None
         return shown
-
-    def _cached(self, check: Check) -> Value:
-        """What the formula computes from the values written: exactly what a spreadsheet shows."""
-        try:
-            return check.rhs.evaluate(self.shown.get)
-        except Undefined:
-            return "#DIV/0!"
 
     def _table_notes(self, ws: Worksheet, plan: SheetPlan, fmt: Formats) -> None:
         if self.kind != "report":

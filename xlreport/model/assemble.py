@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..editions.spec import Edition
-from ..rules.expr import CellRef, Value
 from .report import SCORECARD_INFO
+from .values import CellRef, Value
 
 BUDGET_FIELDS = ("declared", "compiled", "annual_budget", "executed", "balance", "rate", "score")
 INDICATOR_FIELDS = ("level1", "level2", "name", "initial_target", "target", "actual", "weight", "score", "reason")

@@ -15,9 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from ..editions.spec import Edition, PanelSpec, RowSpec, TableSpec
-from ..rules.expr import CellRef, Value
 from .scorecard import Scorecard, budget_row_key, indicator_row_key
-from .values import Amount, Count, FunctionCode, Number, code_level, parent_code
+from .values import Amount, CellRef, Count, FunctionCode, Number, Value, code_level, level_name, parent_code
 
 SCHEMA_VERSION = "1"
 
@@ -78,8 +77,7 @@ class CodedTableBase(BaseModel):
         for i, row in enumerate(rows):
             parent = parent_code(row.code)
             if parent is not None and parent not in seen:
-                level = "项" if len(row.code) == 7 else "款"
-                above = "款" if len(row.code) == 7 else "类"
+                level, above = level_name(row.code), level_name(parent)
                 errors.append(f"第{i + 1}行{level}{row.code}缺少其{above}级科目{parent}")
         if errors:
             raise ValueError("；".join(errors))

@@ -8,9 +8,26 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
+
+
+class CellRef(NamedTuple):
+    """One data cell of a report: table id (``T01`` … or scorecard id ``S1`` …), row key, column key.
+
+    A named tuple: validating a 2,000-项 workbook hashes cell references millions of times, and a
+    tuple's hash and equality run in C (a frozen dataclass's run in Python)."""
+
+    table: str
+    row: str
+    col: str
+
+    def __str__(self) -> str:
+        return f"{self.table}[{self.row}].{self.col}"
+
+
+Value = Decimal | str | None  # a cell's value: a number, text, or blank (None, never 0)
 
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
@@ -93,13 +110,27 @@ Number = Annotated[
     WithJsonSchema({**_NUMBER_SCHEMA, "description": "数值"}),
 ]
 
+# 功能分类科目编码: the one place that knows a code's form (3, 5 or 7 digits) and its levels.
 FUNCTION_CODE_LENGTHS = (3, 5, 7)
 ECONOMIC_CODE_LENGTHS = (3, 5)
+_LEVELS = {3: 1, 5: 2, 7: 3}
+LEVEL_NAMES = {1: "类", 2: "款", 3: "项"}
+
+
+def is_function_code(text: str) -> bool:
+    """Whether ``text`` (already stripped) is a 功能分类科目编码: 3 (类), 5 (款) or 7 (项) ASCII digits."""
+    return len(text) in _LEVELS and text.isascii() and text.isdigit()
+
+
+def is_class_code(text: str) -> bool:
+    """A 类 code (3 digits): the rows a coded table's 合计 adds up."""
+    return len(text) == 3 and is_function_code(text)
 
 
 def function_code(value: Any) -> str:
+    """The code as text; ValueError (a Chinese sentence) when it is not 3, 5 or 7 digits."""
     text = str(value).strip() if value is not None else ""
-    if not text.isdigit() or not text.isascii() or len(text) not in FUNCTION_CODE_LENGTHS:
+    if not is_function_code(text):
         raise ValueError(f"功能分类科目编码“{value}”应为3位（类）、5位（款）或7位（项）数字")
     return text
 
@@ -113,8 +144,19 @@ FunctionCode = Annotated[
 
 def code_level(code: str) -> int:
     """类 = 1, 款 = 2, 项 = 3 (function codes); economic 类 = 1, 款 = 2."""
-    return {3: 1, 5: 2, 7: 3}[len(code)]
+    return _LEVELS[len(code)]
+
+
+def level_name(code: str) -> str:
+    """类, 款 or 项."""
+    return LEVEL_NAMES[code_level(code)]
 
 
 def parent_code(code: str) -> str | None:
+    """The 款 of a 项, the 类 of a 款; None for a 类."""
     return {5: code[:3], 7: code[:5]}.get(len(code))
+
+
+def code_order(code: str) -> tuple[str, str, int, str]:
+    """Sort key of the printed order: each 类, then its 款 each followed by its 项 (201, 20103, 2010306)."""
+    return code[:3], code[:5], len(code), code

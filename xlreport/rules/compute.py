@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .expr import CellRef, Undefined, Value
+from ..errors import EditionError
+from ..model.values import CellRef, Value
+from .expr import Undefined
 from .instantiate import Check, instantiate
 from .shape import Shape
 
 
-class DefinitionCycle(ValueError):
-    """Defining relations that refer to each other in a circle."""
+class DefinitionCycle(EditionError, ValueError):
+    """Defining relations that refer to each other in a circle (an invalid edition)."""
 
 
 def formula_order(checks: list[Check]) -> list[Check]:

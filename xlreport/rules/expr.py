@@ -18,29 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import NamedTuple
 
-Value = Decimal | str | None
-Env = Callable[["CellRef"], Value]
-Locate = Callable[["CellRef"], str]
+from ..model.values import CellRef, Value, is_class_code
+
+Env = Callable[[CellRef], Value]
+Locate = Callable[[CellRef], str]
 
 
 class Undefined(Exception):
     """The expression has no value for these data (a division by zero)."""
-
-
-class CellRef(NamedTuple):
-    """One data cell of a report: table id (``T01`` … or scorecard id ``S1`` …), row key, column key.
-
-    A named tuple: validating a 2,000-项 workbook hashes cell references millions of times, and a
-    tuple's hash and equality run in C (a frozen dataclass's run in Python)."""
-
-    table: str
-    row: str
-    col: str
-
-    def __str__(self) -> str:
-        return f"{self.table}[{self.row}].{self.col}"
 
 
 def _num(v: Value) -> Decimal:
@@ -368,7 +354,7 @@ class CodeLookup(Expr):
     def _matches(self, text: Value) -> bool:
         code = "" if text is None else str(text).strip()
         if self.code is None:
-            return len(code) == 3 and code.isdigit()
+            return is_class_code(code)
         return code == self.code
 
     def evaluate(self, env: Env) -> Value:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..editions.spec import RuleSpec
-from .expr import CellRef, Expr, Linear, Ref, single_ref, sum_of
+from ..model.values import CellRef, is_class_code
+from .expr import Expr, Linear, Ref, single_ref, sum_of
 from .parser import RuleSyntaxError, parse_expr, parse_relation
 from .shape import Shape, ShapeResolver, children
 
@@ -81,7 +82,7 @@ def _hierarchy(rule: RuleSpec, shape: Shape) -> list[Check]:
             parts = [CellRef(table.id, k, col) for k in kids if col not in disabled.get(k, ())]
             out.append(Check(rule, f"{rule.family}-{code}", Ref(CellRef(table.id, code, col)), "=", sum_of(parts)))
     if table.coded is not None:
-        classes = [c for c in codes if len(c) == 3]
+        classes = [c for c in codes if is_class_code(c)]
         for col in rule.columns:
             total = CellRef(table.id, table.coded.total_key, col)
             rhs: Expr = sum_of([CellRef(table.id, c, col) for c in classes])

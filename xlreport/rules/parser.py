@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from .expr import BoolOp, CellRef, Compare, Div, Expr, Func, If, Linear, Mul, Num, Ref, Text
+from ..errors import EditionError
+from ..model.values import CellRef
+from .expr import BoolOp, Compare, Div, Expr, Func, If, Linear, Mul, Num, Ref, Text
 
 
-class RuleSyntaxError(ValueError):
-    """A relation in a rule file that does not parse."""
+class RuleSyntaxError(EditionError, ValueError):
+    """A relation in a rule file that does not parse (an invalid edition)."""
 
 
 class Resolver(Protocol):

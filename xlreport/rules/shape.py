@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..editions.spec import Edition, TableSpec
-from ..model.values import parent_code
-from .expr import CellRef, CodeLookup, Expr, Ref
+from ..model.values import CellRef, is_class_code, parent_code
+from .expr import CodeLookup, Expr, Ref
 from .parser import RuleSyntaxError
 
 NARRATIVE = "N"  # the 情况说明 sheet's own input cells: N[input].<id>
@@ -127,7 +127,7 @@ class ShapeResolver:
                 if group == "codes":
                     return list(codes)
                 if group == "classes":
-                    return [c for c in codes if len(c) == 3]
+                    return [c for c in codes if is_class_code(c)]
                 raise RuleSyntaxError(f"unknown row group {spec} of coded table {table}")
             keys = [r.key for p, r in t.fixed_rows() if group in r.groups or p.id == group]
             if not keys:

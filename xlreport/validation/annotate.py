@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +12,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..editions.spec import SEVERITY_LABEL
+from ..fileio import atomic_write
 from .findings import Finding
 
 FILLS = {
@@ -86,14 +85,8 @@ def annotate(source: str | Path, findings: list[Finding], target: str | Path) ->
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
     wb.active = 0
-    fd, tmp = tempfile.mkstemp(prefix=".annotate.", suffix=".xlsx", dir=out)
-    os.close(fd)
-    try:
+    with atomic_write(target) as tmp:
         wb.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
 
 

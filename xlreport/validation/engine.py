@@ -8,7 +8,8 @@ from decimal import Decimal
 from ..editions.spec import Edition
 from ..model.report import Report
 from ..model.scorecard import indicator_row_key
-from ..rules.expr import CellRef, Expr, Undefined, Value, _num
+from ..model.values import CellRef, Value
+from ..rules.expr import Expr, Undefined, _num
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
 from ..rules.tolerance import bound_for

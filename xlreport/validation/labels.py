@@ -1,12 +1,17 @@
-"""Human names of cells: sheet, row (行次, code, label) and column (栏次, label)."""
+"""Human names of cells: sheet, row (行次, code, label) and column (栏次, label).
+
+The one labeller: :class:`Labeler` names a cell of a report or workbook; :func:`describe_loc` names
+a place in JSON input (a pydantic error location) in the same words.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ..editions.spec import Edition
 from ..model.scorecard import Scorecard, budget_row_key, indicator_row_key
-from ..rules.expr import CellRef, Value
+from ..model.values import CellRef, Value
 from .findings import ColumnLocation, Finding, RowLocation
 
 SCORECARD_COLUMNS = {
@@ -124,7 +129,7 @@ class Labeler:
             where.append(row.code)
         if row.label:
             where.append(row.label)
-        col_text = col.label + (f"（栏次{col.seq}）" if col.seq else "")
+        col_text = _column_text(col)
         return " ".join(where) + ("·" + col_text if col_text else "")
 
     def locate(self, f: Finding) -> Finding:
@@ -144,3 +149,49 @@ class Labeler:
                 "cells": (str(cell),),
             }
         )
+
+
+def _column_text(col: ColumnLocation) -> str:
+    return col.label + (f"（栏次{col.seq}）" if col.seq else "")
+
+
+def describe_loc(edition: Edition, loc: tuple[str | int, ...], data: Mapping[str, Any]) -> str:
+    """A place in JSON input, by its pydantic error location, in the labeller's words:
+    ('tables','T02','rows',0,'total') → 公开02 收入支出决算总表 第1行（科目编码2010306）·本年收入合计（栏次1）.
+    ``data``: the input (for the code of a coded row given by its index)."""
+    labeler = Labeler(edition)
+    if len(loc) >= 2 and loc[0] == "tables" and isinstance(loc[1], str):
+        table_id = loc[1]
+        try:
+            table = edition.table(table_id)
+        except KeyError:
+            return f"tables.{table_id}（未知的表）"
+        parts = [labeler.table_label(table_id)]
+        rest = loc[2:]
+        row_key = ""
+        if table.coded is not None and rest[:1] == ("rows",) and len(rest) >= 2 and isinstance(rest[1], int):
+            try:
+                code = data["tables"][table_id]["rows"][rest[1]].get("code")
+            except (KeyError, IndexError, TypeError, AttributeError):
+                code = None
+            parts.append(f"第{rest[1] + 1}行" + (f"（科目编码{code}）" if code else ""))
+            rest = rest[2:]
+        elif rest and isinstance(rest[0], str):
+            row_key = rest[0]
+            total = table.coded is not None and row_key == table.coded.total_key
+            if table.row(row_key) is not None or total:
+                row = labeler.row(CellRef(table_id, row_key, ""))
+                parts.append((f"行次{row.line} " if row.line else "") + row.label)
+            else:
+                parts.append(f"行“{row_key}”")
+            rest = rest[1:]
+        if rest and isinstance(rest[0], str):
+            # a column the row does not have is named as the first panel names it, if it can be
+            rows = [r for r in (row_key, "") if table.column(r, rest[0]) is not None]
+            cell = CellRef(table_id, rows[0], rest[0]) if rows else None
+            parts.append(_column_text(labeler.column(cell)) if cell else f"栏“{rest[0]}”")
+        return " ".join(parts[:1]) + (" " + "·".join(parts[1:]) if len(parts) > 1 else "")
+    if len(loc) >= 2 and loc[0] == "scorecards" and isinstance(loc[1], int):
+        tail = ".".join(str(x + 1) if isinstance(x, int) else x for x in loc[2:])
+        return f"{labeler.scorecard_sheet(f'S{loc[1] + 1}')} {tail}".strip()
+    return ".".join(str(x) for x in loc)

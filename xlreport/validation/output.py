@@ -4,9 +4,7 @@ JSON (the serialised model), CSV (one row per finding) and the summary (one row 
 from __future__ import annotations
 
 import csv
-import errno
 import io
-import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -14,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..editions.spec import SEVERITY_LABEL
+from ..errors import os_reason
+from ..fileio import atomic_write
 from .findings import Finding
 from .result import STATUS_LABEL, FileResult, ValidationResult
 
@@ -150,41 +150,22 @@ def summary_rows(result: ValidationResult) -> Iterator[list[Any]]:
 def write_summary(path: Path, result: ValidationResult) -> None:
     """The summary as .xlsx (text cells stay text) or CSV (UTF-8 with BOM, for Excel)."""
     rows = list(summary_rows(result))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    if path.suffix.lower() == ".xlsx":
-        import xlsxwriter
+    with atomic_write(path) as tmp:
+        if path.suffix.lower() == ".xlsx":
+            import xlsxwriter
 
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_numbers": False})
-        ws = wb.add_worksheet("汇总")
-        for r, row in enumerate(rows):
-            for c, v in enumerate(row):
-                if isinstance(v, (int, float)):
-                    ws.write_number(r, c, v)
-                else:
-                    ws.write_string(r, c, str(v))
-        wb.close()
-    else:
-        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh).writerows([safe_field(v) for v in row] for row in rows)
-    os.replace(tmp, path)
-
-
-_OS_REASONS = {
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.ENOENT: "路径不存在",
-    errno.ENOTDIR: "上级路径中有一个是文件而不是文件夹",
-    errno.EISDIR: "这是一个文件夹",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EROFS: "只读文件系统",
-    errno.EEXIST: "已有同名的文件",
-    errno.ENAMETOOLONG: "文件名过长",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    return _OS_REASONS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+            wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False})
+            ws = wb.add_worksheet("汇总")
+            for r, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    if isinstance(v, (int, float)):
+                        ws.write_number(r, c, v)
+                    else:
+                        ws.write_string(r, c, str(v))
+            wb.close()
+        else:
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+                csv.writer(fh).writerows([safe_field(v) for v in row] for row in rows)
 
 
 def unwritable(path: Path, directory: bool) -> str | None:

@@ -10,20 +10,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..api import describe_loc
 from ..editions.spec import Edition
-from ..excel.reader import CellContent, WorkbookError, WorkbookRead, cell_finding, parse_number, read_workbook
-from ..excel.writer import Locator
+from ..excel.layout import Locator
+from ..excel.reader import CellContent, WorkbookError, WorkbookRead, cell_finding, read_workbook
 from ..model.assemble import assemble
 from ..model.report import Report, report_model
 from ..model.scorecard import parse_actual, parse_target
+from ..model.values import CellRef, Value
 from ..rules.compute import checks_and_order, recompute
-from ..rules.expr import CellRef, Value
 from ..rules.shape import ScorecardShape, Shape
 from .catalog import make
 from .engine import Evaluator
 from .findings import Finding, format_amount
-from .labels import Labeler
+from .labels import Labeler, describe_loc
 from .printed import Unsupported, evaluate
 from .result import FileResult
 
@@ -221,17 +220,6 @@ def _place(read: WorkbookRead, f: Finding) -> Finding:
     return f.model_copy(update={"sheet": found[0], "cell": read.a1(ref)})
 
 
-def cached_value(cached: Any) -> Value:
-    """A formula's value as the spreadsheet last computed and printed it: a number, text, or None (no value
-    kept, or an error such as #REF!, which prints no figure)."""
-    if isinstance(cached, str) and not cached.startswith("#"):
-        parsed, note = parse_number(cached)
-        return parsed if note in (None, "text") and parsed is not None else cached
-    if isinstance(cached, (int, float)) and not isinstance(cached, bool):
-        return parse_number(cached)[0]
-    return None
-
-
 def _printed_findings(read: WorkbookRead, defined: set[CellRef], computed: dict[CellRef, Value]) -> list[Finding]:
     """What prints is what counts: every derived cell's printed value — the value the file keeps (any
     file a spreadsheet saved), else its formula as written evaluated over the cells as they are — is
@@ -280,10 +268,10 @@ def _printed_values(read: WorkbookRead, defined: set[CellRef]) -> Callable[[Cell
         result: tuple[bool, Value] = (False, None)
         if content is not None and content.formula is None:
             result = (True, content.value)  # a constant typed over the formula prints as typed
-        elif content is not None and isinstance(content.cached, str) and content.cached.startswith("#"):
-            result = (True, content.cached)  # an error value prints as itself
+        elif content is not None and content.error is not None:
+            result = (True, content.error)  # an error value prints as itself
         elif content is not None and content.cached is not None:
-            result = (True, cached_value(content.cached))
+            result = (True, content.cached)
         elif content is not None:
             try:
                 value = evaluate(content.formula or "", read.addresses[ref][0], at)
@@ -299,7 +287,7 @@ def _printed_values(read: WorkbookRead, defined: set[CellRef]) -> Callable[[Cell
 def _typed_formula(read: WorkbookRead, ref: CellRef, content: CellContent) -> tuple[Value, Finding]:
     """An input cell holding a formula: its last computed value is taken (a warning: it no longer
     follows what it reads); without one (a file no spreadsheet saved) it is left out (an error)."""
-    value = cached_value(content.cached)
+    value = content.cached
     formula = "=" + (content.formula or "")
     if value is not None:
         shown = format_amount(value) if isinstance(value, Decimal) else value
@@ -350,7 +338,7 @@ def build_report(read: WorkbookRead, values: dict[CellRef, Value]) -> tuple[Repo
             make(
                 "invalid-value",
                 {
-                    "where": describe_loc(edition.id, tuple(e["loc"]), data),
+                    "where": describe_loc(edition, tuple(e["loc"]), data),
                     "detail": str(e["msg"]).removeprefix("Value error, "),
                 },
             )
