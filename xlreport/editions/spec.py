@@ -214,6 +214,16 @@ class ScorecardForm(_Frozen):
     summary: tuple[CardField, ...]  # one row each, under the indicators
     summary_column: str  # the indicator column the summary values stand in (得分)
 
+    @model_validator(mode="after")
+    def _fits(self) -> ScorecardForm:
+        for block in (self.budget, self.indicators):
+            keys = [c.key for c in block.columns]
+            if len(set(keys)) != len(keys) or len(keys) > len(self.widths):
+                raise ValueError(f"scorecard block {block.title}: keys repeat or columns exceed the widths")
+        if self.indicators.column(self.summary_column) is None or not 0 < self.value_column < self.span:
+            raise ValueError("scorecard form: summary_column or value_column out of place")
+        return self
+
     def header_row(self, i: int) -> int:
         """The row of header line ``i``: the title takes row 0."""
         return 1 + i
