@@ -242,7 +242,8 @@ class ScorecardSpec(_Frozen):
     """The 项目支出绩效自评表 of this edition: its form and its scoring parameters (DOMAIN.md §4).
 
     The scoring parameters reach the K rules through the relation language (``scorecard("weights",
-    "产出指标")``, ``grade(x)``) and their descriptions through ``{scorecard.…}`` placeholders.
+    "产出指标")``, ``scorecard("execution_weight")``, ``grade(x)``, ``band("low", x)``) and their
+    descriptions through ``{scorecard.…}`` placeholders (editions/loader.py).
     """
 
     enabled: bool = True  # the edition includes 项目支出绩效自评表
