@@ -753,6 +753,7 @@ CASES = [
         "-1",
         [
             ("K3-1", "error", "S1", "i8", "score"),
+            ("K3-3", "warning", "S1", "i8", "score"),  # 维修及时性 达成预期指标: also below its band
         ],
     ),
     (
@@ -761,6 +762,14 @@ CASES = [
         "1000",
         [
             ("K3-2", "error", "S1", "i8", "score"),
+        ],
+    ),
+    (
+        "K3-3",
+        "S1[i8].score",
+        "3",
+        [
+            ("K3-3", "warning", "S1", "i8", "score"),
         ],
     ),
     (

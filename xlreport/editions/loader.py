@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from ..errors import EditionError
-from .spec import Edition
+from .spec import Edition, ScorecardForm, ScorecardSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -102,6 +104,69 @@ def _read_rules(edition_id: str) -> dict[str, Any]:
     return {"rules": rules}
 
 
+DEFAULT_FORM = "common/scorecard.toml"
+
+
+def _read_path(path: str) -> dict[str, Any]:
+    """A TOML file named ``<folder>/<name>`` under editions/data; a missing file is an error."""
+    folder, _, name = path.partition("/")
+    data = _read(folder, name)
+    if not data:
+        raise ValueError(f"no edition data file {path}")
+    return data
+
+
+def _scorecard(raw: dict[str, Any]) -> dict[str, Any]:
+    """The [scorecard] table of edition.toml with its form (``form = "<folder>/scorecard.toml"``) read in
+    (a form given as a table is taken as it is)."""
+    spec = dict(raw.get("scorecard", {}))
+    form = spec.get("form", DEFAULT_FORM)
+    spec["form"] = _read_path(form) if isinstance(form, str) else form
+    return spec
+
+
+_PARAMETER = re.compile(r"\{scorecard\.([a-z_]+)(?:\.([^{}]+))?\}")
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def grade_bands(spec: ScorecardSpec) -> str:
+    """The grades as a description says them: 优≥90，良80–<90，中60–<80，差<60."""
+    parts = []
+    above: Decimal | None = None
+    for i, (bound, grade) in enumerate(spec.grades):
+        if above is None:
+            parts.append(f"{grade}≥{_number(bound)}")
+        elif i == len(spec.grades) - 1:
+            parts.append(f"{grade}<{_number(above)}")
+        else:
+            parts.append(f"{grade}{_number(bound)}–<{_number(above)}")
+        above = bound
+    return "，".join(parts)
+
+
+def fill_parameters(text: str, spec: ScorecardSpec) -> str:
+    """``{scorecard.weights.产出指标}``, ``{scorecard.execution_weight}``, ``{scorecard.grades}`` and
+    ``{scorecard.qualitative_bands}`` in a rule's words → the edition's numbers (the relation itself
+    reads them through ``scorecard(…)``, ``grade(…)`` and ``band(…)``)."""
+
+    def one(m: re.Match[str]) -> str:
+        name, key = m.group(1), m.group(2)
+        if name == "grades" and key is None:
+            return grade_bands(spec)
+        if name == "qualitative_bands" and key is None:
+            bands = spec.qualitative_bands.items()
+            return "，".join(f"{band}{_number(lo)}%–{_number(hi)}%" for band, (lo, hi) in bands)
+        try:
+            return _number(spec.parameter(name, key))
+        except KeyError:
+            raise ValueError(f"unknown scorecard parameter {m.group(0)}") from None
+
+    return _PARAMETER.sub(one, text)
+
+
 def build_edition(
     raw: dict[str, Any], tables: dict[str, Any], rules: dict[str, Any], narrative: dict[str, Any] | None = None
 ) -> Edition:
@@ -126,12 +191,20 @@ def build_edition(
         "classes": [{"code": c[0], "name": c[1], "optional": "optional" in c[2:]} for c in classes],
         "economic": economic,
         "tables": table_list,
-        "scorecard": raw.get("scorecard", {}),
+        "scorecard": _scorecard(raw),
         "rules": rules.get("rules", []),
         "narrative": (narrative or {}).get("narrative", []),
         "layout_hash": layout_hash,
     }
     edition = Edition.model_validate(data)
+    card = edition.scorecard
+    worded = [
+        r.model_copy(
+            update={k: fill_parameters(getattr(r, k), card) for k in ("description", "message") if getattr(r, k)}
+        )
+        for r in edition.rules
+    ]
+    edition = edition.model_copy(update={"rules": tuple(worded)})
     _check_unique([r.id for r in edition.rules if "{" not in r.id], "rule id")
     _check_unique([t.id for t in edition.tables], "table id")
     return edition
@@ -151,16 +224,29 @@ def unknown_edition(edition_id: object) -> EditionError:
     return EditionError(f"未知的表样版本“{edition_id}”（可用：{known}）", str(edition_id))
 
 
+def edition_sources(edition_id: str) -> dict[str, dict[str, Any]]:
+    """The parsed data files of an edition, as :func:`build_edition` takes them (to build a variant)."""
+    return {
+        "raw": _read(edition_id, "edition.toml"),
+        "tables": _read(edition_id, "tables.toml"),
+        "rules": _read_rules(edition_id),
+        "narrative": _read(edition_id, "narrative.toml"),
+    }
+
+
 @cache
 def load_edition(edition_id: str) -> Edition:
     """The edition named ``edition_id`` (a folder under editions/data); raises :class:`EditionError`
     (a ``KeyError``) when unknown."""
     if edition_id not in available_editions():
         raise unknown_edition(edition_id)
-    raw = _read(edition_id, "edition.toml")
-    return build_edition(
-        raw, _read(edition_id, "tables.toml"), _read_rules(edition_id), _read(edition_id, "narrative.toml")
-    )
+    return build_edition(**edition_sources(edition_id))
+
+
+@cache
+def scorecard_form(path: str = DEFAULT_FORM) -> ScorecardForm:
+    """A scorecard form by its file (the default: the one the Scorecard model describes)."""
+    return ScorecardForm.model_validate(_read_path(path))
 
 
 @cache

@@ -7,9 +7,10 @@ edition by name.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ColumnRole = Literal["label", "line", "code", "name", "amount", "count", "text", "rate", "score"]
 VALUE_ROLES: frozenset[str] = frozenset({"amount", "count", "text", "rate", "score"})
@@ -133,17 +134,146 @@ class TableSpec(_Frozen):
         return None
 
 
+CardKind = Literal["text", "amount", "rate", "score"]
+CardRole = Literal["field", "note", "helper", "display"]
+
+
+class CardField(_Frozen):
+    """One field of the 项目支出绩效自评表 form: a header line, a block column or a summary line.
+
+    ``header`` is what the sheet prints: one line, or ``(group, line)`` under a group heading shared
+    with the neighbouring columns of the same group. ``role``: ``field`` and ``note`` are fields of
+    the Scorecard model (a note alone does not make an indicator row); ``helper`` is an input the
+    suggested score is computed from; ``display`` is shown only (建议得分, K4's right-hand side).
+    """
+
+    key: str
+    header: tuple[str, ...] = Field(min_length=1, max_length=2)
+    kind: CardKind = "text"
+    unit: str | None = None  # printed as 全年预算数(元)
+    hint: str | None = None  # a word for people filling in the data (JSON Schema)
+    role: CardRole = "field"
+
+    @property
+    def label(self) -> str:
+        """How messages name the field: 年初预算数·目标申报."""
+        return "·".join(self.header)
+
+    @property
+    def printed(self) -> str:
+        """The header line under its group (or the whole header): 目标申报(元)."""
+        return self.header[-1] + (f"({self.unit})" if self.unit else "")
+
+    @property
+    def description(self) -> str:
+        """The model's description of the field: 年初预算数·目标申报（元）."""
+        notes = [n for n in (self.unit, self.hint) if n]
+        return self.label + (f"（{'，'.join(notes)}）" if notes else "")
+
+
+class CardBlock(_Frozen):
+    """A section of the form: its title row, a header of one or two rows, then one row per line."""
+
+    title: str
+    columns: tuple[CardField, ...]
+
+    @property
+    def depth(self) -> int:
+        """Header rows under the title."""
+        return max(len(c.header) for c in self.columns)
+
+    @property
+    def body_offset(self) -> int:
+        """Rows from the section title to the first line."""
+        return 1 + self.depth
+
+    def index(self, key: str) -> int:
+        for i, c in enumerate(self.columns):
+            if c.key == key:
+                return i
+        raise KeyError(key)
+
+    def column(self, key: str) -> CardField | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+    def row_columns(self) -> tuple[int, ...]:
+        """The columns whose content makes a row a line of the block (not notes, helpers or displays)."""
+        return tuple(i for i, c in enumerate(self.columns) if c.role == "field")
+
+    def display(self) -> str | None:
+        """The key of the block's display column (建议得分), if it has one."""
+        return next((c.key for c in self.columns if c.role == "display"), None)
+
+
+class ScorecardForm(_Frozen):
+    """Where everything of a 项目支出绩效自评表 stands: the writer places by it, the reader reads by it,
+    messages and the Scorecard model name fields by it (editions/data/common/scorecard.toml)."""
+
+    widths: tuple[float, ...]
+    span: int  # the title, the header lines and the section titles cover columns 0 … span-1
+    value_column: int  # a header line: its label before this column, its value from it to the span
+    header: tuple[CardField, ...]  # one row each, under the title
+    budget: CardBlock
+    indicators: CardBlock
+    summary: tuple[CardField, ...]  # one row each, under the indicators
+    summary_column: str  # the indicator column the summary values stand in (得分)
+
+    @model_validator(mode="after")
+    def _fits(self) -> ScorecardForm:
+        for block in (self.budget, self.indicators):
+            keys = [c.key for c in block.columns]
+            if len(set(keys)) != len(keys) or len(keys) > len(self.widths):
+                raise ValueError(f"scorecard block {block.title}: keys repeat or columns exceed the widths")
+        if self.indicators.column(self.summary_column) is None or not 0 < self.value_column < self.span:
+            raise ValueError("scorecard form: summary_column or value_column out of place")
+        return self
+
+    def header_row(self, i: int) -> int:
+        """The row of header line ``i``: the title takes row 0."""
+        return 1 + i
+
+    def field(self, row: str, col: str) -> CardField | None:
+        """The field of a scorecard cell, by its row key (info, total/src…, i…, summary)."""
+        if row == "info":
+            return next((f for f in self.header if f.key == col), None)
+        if row == "summary":
+            return next((f for f in self.summary if f.key == col), None)
+        block = self.indicators if row[:1] == "i" and row[1:].isdigit() else self.budget
+        return block.column(col)
+
+
 class ScorecardSpec(_Frozen):
-    """Labels of the 项目支出绩效自评表 in this edition (its data model is fixed)."""
+    """The 项目支出绩效自评表 of this edition: its form and its scoring parameters (DOMAIN.md §4).
+
+    The scoring parameters reach the K rules through the relation language (``scorecard("weights",
+    "产出指标")``, ``scorecard("execution_weight")``, ``grade(x)``, ``band("low", x)``) and their
+    descriptions through ``{scorecard.…}`` placeholders (editions/loader.py).
+    """
 
     enabled: bool = True  # the edition includes 项目支出绩效自评表
     sheet_prefix: str = "绩效自评"
     title: str = "项目支出绩效自评表"
+    form: ScorecardForm
     level1: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # 一级 → its 二级 指标
-    weights: dict[str, str] = Field(default_factory=dict)  # 一级 → weight "in principle"
-    execution_weight: str = "10"
-    grades: tuple[tuple[str, str], ...] = ()  # (lower bound, grade), high to low
-    qualitative_bands: dict[str, tuple[str, str]] = Field(default_factory=dict)
+    weights: dict[str, Decimal] = Field(default_factory=dict)  # 一级 → weight "in principle"
+    execution_weight: Decimal = Decimal(10)  # 预算执行率: the score of a fully executed budget
+    grades: tuple[tuple[Decimal, str], ...] = ()  # (lower bound, grade), high to low; the last takes the rest
+    qualitative_bands: dict[str, tuple[Decimal, Decimal]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _grades_descend(self) -> ScorecardSpec:
+        bounds = [b for b, _ in self.grades]
+        if bounds != sorted(bounds, reverse=True) or len(set(bounds)) != len(bounds):
+            raise ValueError("scorecard grades must be listed from the highest bound down")
+        return self
+
+    def parameter(self, name: str, key: str | None = None) -> Decimal:
+        """A scoring parameter by name: ``execution_weight``, or ``weights`` with a 一级指标."""
+        if name == "execution_weight" and key is None:
+            return self.execution_weight
+        if name == "weights" and key is not None and key in self.weights:
+            return self.weights[key]
+        raise KeyError(f"{name}.{key}" if key else name)
 
 
 class Tolerance(_Frozen):
@@ -222,7 +352,7 @@ class Edition(_Frozen):
     classes: tuple[FunctionClass, ...]
     economic: dict[str, str] = Field(default_factory=dict)  # code → name (3 and 5 digits)
     tables: tuple[TableSpec, ...]
-    scorecard: ScorecardSpec = ScorecardSpec()
+    scorecard: ScorecardSpec
     rules: tuple[RuleSpec, ...] = ()
     narrative: tuple[NarrativeItem, ...] = ()
     layout_hash: str = ""

@@ -20,13 +20,13 @@ from ..editions import available_editions, load_edition
 from ..editions.spec import Edition, TableSpec
 from ..errors import WorkbookError
 from ..model.report import AmountUnit, UnitType, code_rows_valid
+from ..model.scorecard import budget_row_key, indicator_row_key
 from ..model.values import CellRef, Value, is_function_code, level_name, parent_code
 from ..validation.catalog import make
 from ..validation.findings import ColumnLocation, Finding, RowLocation
 from .a1 import column_index as col_index
 from .a1 import column_letter as get_column_letter
 from .layout import PROPERTY_PREFIX, Address, SheetPlan, parse_defined_name, plan_table
-from .scorecard_layout import BUDGET_COLS, IND_COLS, INFO_ROWS, SUMMARY_ROWS
 
 
 def file_finding(code: str, sheet: str | None = None, **args: object) -> Finding:
@@ -562,44 +562,35 @@ def _find_row(ws: Any, text: str, start: int = 0) -> int | None:
 
 
 def _read_scorecard(read: WorkbookRead, ws: Any, sid: str) -> None:
-    """A scorecard sheet, scanned by its section labels (so inserted indicator rows are read)."""
+    """A scorecard sheet, read by the edition's form: blocks found by their section titles and the
+    summary by its first label (so inserted indicator rows are read)."""
+    form = read.edition.scorecard.form
     card: dict[str, Any] = {"sid": sid, "budget": [], "indicators": []}
-    for i, (col, _) in enumerate(INFO_ROWS):
-        _content(read, ws, CellRef(sid, "info", col), 1 + i, 2, "text")
-    budget_top = _find_row(ws, "一、预算执行情况")
-    ind_top = _find_row(ws, "二、绩效指标完成情况")
-    summary_top = _find_row(ws, SUMMARY_ROWS[0][1])
+    for i, item in enumerate(form.header):
+        _content(read, ws, CellRef(sid, "info", item.key), form.header_row(i), form.value_column, item.kind)
+    budget_top = _find_row(ws, form.budget.title)
+    ind_top = _find_row(ws, form.indicators.title)
+    summary_top = _find_row(ws, form.summary[0].label)
     if budget_top is None or ind_top is None or summary_top is None:
         read.findings.append(file_finding("scorecard-layout", ws.title))
         return
-    n = 0
-    for r in range(budget_top + 3, ind_top):
-        if not any(_text(ws, r, c) for c in BUDGET_COLS.values()):
-            continue
-        key = "total" if n == 0 else f"src{n}"
-        for col, c in BUDGET_COLS.items():
-            kind = "text" if col == "source" else ("rate" if col in ("rate", "score") else "amount")
-            _content(read, ws, CellRef(sid, key, col), r, c, kind)
-        card["budget"].append(key)
-        n += 1
-    n = 0
-    for r in range(ind_top + 3, summary_top):
-        if not any(_text(ws, r, c) for c in (0, 1, 2, 3, 4, 5, 6, 7)):
-            continue
-        key = f"i{n + 1}"
-        for col, c in IND_COLS.items():
-            if col == "suggested":
+    blocks = (
+        (form.budget, budget_top, ind_top, "budget", budget_row_key),
+        (form.indicators, ind_top, summary_top, "indicators", indicator_row_key),
+    )
+    for block, top, end, lines, row_key in blocks:
+        marks = block.row_columns()
+        for r in range(top + block.body_offset, end):
+            if not any(_text(ws, r, c) for c in marks):
                 continue
-            kind = (
-                "score"
-                if col in ("weight", "score")
-                else ("rate" if col in ("target_value", "actual_value") else "text")
-            )
-            _content(read, ws, CellRef(sid, key, col), r, c, kind)
-        card["indicators"].append(key)
-        n += 1
-    for i, (col, _) in enumerate(SUMMARY_ROWS):
-        _content(read, ws, CellRef(sid, "summary", col), summary_top + i, 7, "text" if col == "grade" else "score")
+            key = row_key(len(card[lines]))
+            for c, item in enumerate(block.columns):
+                if item.role != "display":
+                    _content(read, ws, CellRef(sid, key, item.key), r, c, item.kind)
+            card[lines].append(key)
+    value_col = form.indicators.index(form.summary_column)
+    for i, item in enumerate(form.summary):
+        _content(read, ws, CellRef(sid, "summary", item.key), summary_top + i, value_col, item.kind)
     name = read.cells.get(CellRef(sid, "info", "project_name"))
     if card["indicators"] or (name is not None and name.value):
         read.scorecards.append(card)  # an untouched scorecard of a template is not a scorecard

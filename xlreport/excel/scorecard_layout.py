@@ -1,139 +1,82 @@
-"""Where the cells of a 项目支出绩效自评表 go on its sheet."""
+"""Where the cells of a 项目支出绩效自评表 go on its sheet: the edition's form (ScorecardForm), placed.
+
+The reader reads a scorecard back by the same form (reader._read_scorecard); nothing here knows a
+label, a column or an offset of its own.
+"""
 
 from __future__ import annotations
 
-from ..editions.spec import Edition
+from ..editions.spec import CardBlock, Edition, ScorecardForm
 from ..rules.expr import CellRef
 from ..rules.shape import ScorecardShape
 from .layout import DataCell, SheetPlan, Text
 
-NCOLS = 13
-# indicator block columns
-IND_COLS = {
-    "level1": 0,
-    "level2": 1,
-    "name": 2,
-    "initial_target": 3,
-    "target": 4,
-    "actual": 5,
-    "weight": 6,
-    "score": 7,
-    "suggested": 8,
-    "reason": 9,
-    "target_op": 10,
-    "target_value": 11,
-    "actual_value": 12,
-}
-IND_KINDS = {
-    "level1": "text",
-    "level2": "text",
-    "name": "text",
-    "initial_target": "text",
-    "target": "text",
-    "actual": "text",
-    "weight": "score",
-    "score": "score",
-    "reason": "text",
-    "target_op": "text",
-    "target_value": "rate",
-    "actual_value": "rate",
-}
-BUDGET_COLS = {
-    "source": 0,
-    "declared": 1,
-    "compiled": 2,
-    "annual_budget": 3,
-    "executed": 4,
-    "balance": 5,
-    "rate": 6,
-    "score": 7,
-}
-INFO_ROWS = (
-    ("project_name", "项目名称"),
-    ("project_unit", "项目单位"),
-    ("department", "主管部门"),
-    ("date", "填报日期"),
-)
-SUMMARY_ROWS = (("indicator_score", "指标完成情况得分"), ("total_score", "总得分"), ("grade", "等级"))
-WIDTHS = [10, 14, 22, 10, 14, 14, 8, 8, 9, 30, 9, 10, 10]
 
-
-def suggested_ref(sid: str, row: str) -> CellRef:
+def suggested_ref(form: ScorecardForm, sid: str, row: str) -> CellRef | None:
     """The 建议得分 display cell of an indicator row (K4's right-hand side, not part of the model)."""
-    return CellRef(sid, row, "suggested")
+    key = form.indicators.display()
+    return None if key is None else CellRef(sid, row, key)
+
+
+def block_headings(block: CardBlock, head: int) -> list[Text]:
+    """The header rows of a block from row ``head``: a one-line header spans all header rows, a
+    ``(group, line)`` header stands under its group's heading, merged over the group's columns."""
+    out: list[Text] = []
+    cols = block.columns
+    last_row = head + block.depth - 1
+    c = 0
+    while c < len(cols):
+        if len(cols[c].header) == 1:
+            out.append(Text(head, c, cols[c].printed, "header", last_row, c))
+            c += 1
+            continue
+        group = cols[c].header[0]
+        end = c
+        while end + 1 < len(cols) and len(cols[end + 1].header) == 2 and cols[end + 1].header[0] == group:
+            end += 1
+        out.append(Text(head, c, group, "header", head, end))
+        out += [Text(head + 1, k, cols[k].printed, "header") for k in range(c, end + 1)]
+        c = end + 1
+    return out
 
 
 def plan_scorecard(edition: Edition, card: ScorecardShape) -> SheetPlan:
     sid = card.sid
     spec = edition.scorecard
-    plan = SheetPlan(f"{spec.sheet_prefix}{sid[1:]}", sid, NCOLS, list(WIDTHS))
+    form = spec.form
+    last = form.span - 1
+    plan = SheetPlan(f"{spec.sheet_prefix}{sid[1:]}", sid, len(form.widths), list(form.widths))
     texts, cells = plan.texts, plan.cells
 
     def cell(row_key: str, col: str, r: int, c: int, kind: str) -> None:
         ref = CellRef(sid, row_key, col)
         cells[ref] = DataCell(ref, r, c, kind)
 
-    texts.append(Text(0, 0, spec.title, "title", 0, 9))
-    r = 1
-    for col, label in INFO_ROWS:
-        texts.append(Text(r, 0, label, "label_bold", r, 1))
-        texts.append(Text(r, 2, "", "text", r, 9))
-        cell("info", col, r, 2, "text")
-        r += 1
-    texts.append(Text(r, 0, "一、预算执行情况", "section", r, 9))
-    r += 1
-    head = r
-    texts += [
-        Text(head, 0, "资金来源", "header", head + 1, 0),
-        Text(head, 1, "年初预算数", "header", head, 2),
-        Text(head + 1, 1, "目标申报(元)", "header"),
-        Text(head + 1, 2, "预算编制(元)", "header"),
-        Text(head, 3, "全年预算数(元)", "header", head + 1, 3),
-        Text(head, 4, "全年执行数(元)", "header", head + 1, 4),
-        Text(head, 5, "资金结(转)余(元)", "header", head + 1, 5),
-        Text(head, 6, "执行率(%)", "header", head + 1, 6),
-        Text(head, 7, "得分", "header", head + 1, 7),
-    ]
-    plan.header_rows = (head, head + 1)
-    r = head + 2
-    for key in card.budget:
-        for col, c in BUDGET_COLS.items():
-            kind = "text" if col == "source" else ("rate" if col in ("rate", "score") else "amount")
-            cell(key, col, r, c, kind)
-        r += 1
-    texts.append(Text(r, 0, "二、绩效指标完成情况", "section", r, 9))
-    r += 1
-    head = r
-    texts += [
-        Text(head, 0, "一级指标", "header", head + 1, 0),
-        Text(head, 1, "二级指标", "header", head + 1, 1),
-        Text(head, 2, "指标名称", "header", head + 1, 2),
-        Text(head, 3, "年度指标", "header", head, 4),
-        Text(head + 1, 3, "年初指标", "header"),
-        Text(head + 1, 4, "调整后指标", "header"),
-        Text(head, 5, "实际完成值", "header", head + 1, 5),
-        Text(head, 6, "权重", "header", head + 1, 6),
-        Text(head, 7, "得分", "header", head + 1, 7),
-        Text(head, 8, "建议得分", "header", head + 1, 8),
-        Text(head, 9, "偏差原因分析及改进措施", "header", head + 1, 9),
-        Text(head, 10, "定量指标（计算建议得分用）", "header", head, 12),
-        Text(head + 1, 10, "方向", "header"),
-        Text(head + 1, 11, "目标值", "header"),
-        Text(head + 1, 12, "完成值", "header"),
-    ]
-    r = head + 2
-    first_indicator = r
-    for key in card.indicators:
-        for col, c in IND_COLS.items():
-            if col == "suggested":
-                cells[suggested_ref(sid, key)] = DataCell(suggested_ref(sid, key), r, c, "score")
-            else:
-                cell(key, col, r, c, IND_KINDS[col])
-        r += 1
-    plan.body_rows = (first_indicator, r - 1)
-    for col, label in SUMMARY_ROWS:
-        texts.append(Text(r, 0, label, "label_bold", r, 6))
-        cell("summary", col, r, 7, "text" if col == "grade" else "score")
+    texts.append(Text(0, 0, spec.title, "title", 0, last))
+    for i, item in enumerate(form.header):
+        r = form.header_row(i)
+        texts.append(Text(r, 0, item.label, "label_bold", r, form.value_column - 1))
+        texts.append(Text(r, form.value_column, "", "text", r, last))
+        cell("info", item.key, r, form.value_column, item.kind)
+    r = form.header_row(len(form.header))
+    header_rows: tuple[int, int] | None = None
+    for block, keys in ((form.budget, card.budget), (form.indicators, card.indicators)):
+        texts.append(Text(r, 0, block.title, "section", r, last))
+        texts += block_headings(block, r + 1)
+        header_rows = header_rows or (r + 1, r + block.depth)
+        r += block.body_offset
+        first = r
+        for key in keys:
+            for c, col in enumerate(block.columns):
+                cell(key, col.key, r, c, col.kind)
+            r += 1
+        plan.body_rows = (first, r - 1)  # the indicators' lines, in the end
+    assert header_rows is not None
+    plan.header_rows = header_rows
+    value_col = form.indicators.index(form.summary_column)
+    for item in form.summary:
+        texts.append(Text(r, 0, item.label, "label_bold", r, value_col - 1))
+        cell("summary", item.key, r, value_col, item.kind)
         r += 1
     plan.border_rows = (1, r - 1)
     plan.footnote_row = r

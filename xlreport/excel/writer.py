@@ -108,11 +108,13 @@ class WorkbookWriter:
         self.inputs = inputs_of(self.checks, given)
         self.values = recompute(self.checks, self.inputs, frozen, self.order)
         self.shown = self._as_shown()
+        form = edition.scorecard.form
         for check in self.checks:  # the 建议得分 display cells of scorecards: K4's right-hand side
             if check.rule.family == "K4" and check.scorecard:
                 cell = check.anchor
-                if cell is not None:
-                    self.defs.setdefault(suggested_ref(cell.table, cell.row), check)
+                shown_at = None if cell is None else suggested_ref(form, cell.table, cell.row)
+                if shown_at is not None:
+                    self.defs.setdefault(shown_at, check)
         self.plans = self._plans()
         self.addresses = {ref: (plan.name, dc.row, dc.col) for plan in self.plans for ref, dc in plan.cells.items()}
 
@@ -225,12 +227,14 @@ class WorkbookWriter:
         text_cols: set[int] = set()
         pending: dict[str, list[str]] = {}
         depends_on: set[str] = set()
+        display = None if is_table else self.edition.scorecard.form.indicators.display()
         for ref, dc in plan.cells.items():
             check = self.defs.get(ref)
-            if ref.col == "suggested" and check is None:  # a qualitative indicator has no 建议得分
-                ws.write_blank(dc.row, dc.col, None, fmt.value("score", formula=True))
+            shown_only = ref.col == display  # 建议得分: no defined name, never read back
+            if shown_only and check is None:  # a qualitative indicator has no 建议得分
+                ws.write_blank(dc.row, dc.col, None, fmt.value(dc.kind, formula=True))
                 continue
-            if ref.col != "suggested":
+            if not shown_only:
                 wb.define_name(defined_name(ref), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
             if check is not None and ref not in self.frozen:
                 formula = "=" + check.rhs.render(locate)

@@ -6,12 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from ..editions.spec import Edition
-from .report import SCORECARD_INFO
+from .scorecard import HEADER_FIELDS, SUMMARY_FIELDS, BudgetLine, Indicator
 from .values import CellRef, Value
 
-BUDGET_FIELDS = ("declared", "compiled", "annual_budget", "executed", "balance", "rate", "score")
-INDICATOR_FIELDS = ("level1", "level2", "name", "initial_target", "target", "actual", "weight", "score", "reason")
-SUMMARY_FIELDS = ("indicator_score", "total_score", "grade")
+BUDGET_FIELDS = tuple(k for k in BudgetLine.model_fields if k != "source")
+INDICATOR_FIELDS = tuple(Indicator.model_fields)
 
 
 def _out(v: Value) -> Any:
@@ -51,7 +50,7 @@ def assemble(
     cards = []
     for sid, budget_keys, indicator_keys in scorecards:
         info = by_row.get((sid, "info"), {})
-        card: dict[str, Any] = {k: info[k] for k in SCORECARD_INFO if info.get(k) is not None}
+        card: dict[str, Any] = {k: info[k] for k in HEADER_FIELDS if info.get(k) is not None}
         card.setdefault("project_name", "")
         budget = []
         for i, key in enumerate(budget_keys):

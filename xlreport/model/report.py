@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from ..editions.spec import Edition, PanelSpec, RowSpec, TableSpec
-from .scorecard import Scorecard, budget_row_key, indicator_row_key
+from .scorecard import HEADER_FIELDS, SUMMARY_FIELDS, Scorecard, budget_row_key, indicator_row_key
 from .values import Amount, CellRef, Count, FunctionCode, Number, Value, code_level, level_name, parent_code
 
 SCHEMA_VERSION = "1"
@@ -192,11 +192,8 @@ def _as_value(v: object) -> Value:
     return v  # type: ignore[return-value]
 
 
-SCORECARD_INFO = ("project_name", "project_unit", "department", "date")
-
-
 def scorecard_cells(sid: str, card: Scorecard) -> Iterator[tuple[CellRef, Value]]:
-    for col in SCORECARD_INFO:
+    for col in HEADER_FIELDS:
         v = getattr(card, col)
         if v is not None:
             yield CellRef(sid, "info", col), v
@@ -217,7 +214,7 @@ def scorecard_cells(sid: str, card: Scorecard) -> Iterator[tuple[CellRef, Value]
             yield CellRef(sid, key, "target_value"), parsed[1]
         if ind.actual_value is not None:
             yield CellRef(sid, key, "actual_value"), ind.actual_value
-    for col in ("indicator_score", "total_score", "grade"):
+    for col in SUMMARY_FIELDS:
         v = getattr(card, col)
         if v is not None:
             yield CellRef(sid, "summary", col), v

@@ -8,7 +8,31 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..editions.loader import scorecard_form
 from .values import Amount, Number
+
+# The model is the same in every edition; its fields are described by the default form, which
+# also places them on the sheet and names them in messages (editions/data/common/scorecard.toml).
+_FORM = scorecard_form()
+
+
+def _about(part: str, key: str) -> str:
+    """The description of field ``key`` of a part of the form: header, budget, indicators, summary."""
+    fields = {
+        "header": _FORM.header,
+        "budget": _FORM.budget.columns,
+        "indicators": _FORM.indicators.columns,
+        "summary": _FORM.summary,
+    }[part]
+    for field in fields:
+        if field.key == key:
+            return field.description
+    raise KeyError(f"the scorecard form has no {part} field {key}")
+
+
+HEADER_FIELDS = tuple(f.key for f in _FORM.header)  # the Scorecard fields above the budget block
+SUMMARY_FIELDS = tuple(f.key for f in _FORM.summary)  # the Scorecard fields under the indicators
+
 
 _TARGET = re.compile(
     r"^\s*(?P<op>≥|≤|＝|=|>=|<=|>|<|＞|＜|≧|≦)?\s*(?P<num>[0-9０-９]+(?:[.．][0-9０-９]+)?)\s*(?P<unit>.*?)\s*$"
@@ -46,28 +70,28 @@ class _Model(BaseModel):
 class BudgetLine(_Model):
     """One line of the 预算执行情况 block (合计, then one per 资金来源)."""
 
-    source: str = Field(description="资金来源（合计、市县区财政资金…）")
-    declared: Amount = Field(None, description="年初预算数·目标申报（元）")
-    compiled: Amount = Field(None, description="年初预算数·预算编制（元）")
-    annual_budget: Amount = Field(None, description="全年预算数（元）")
-    executed: Amount = Field(None, description="全年执行数（元）")
-    balance: Amount = Field(None, description="资金结(转)余（元）")
-    rate: Number = Field(None, description="执行率（%，100表示100%）")
-    score: Number = Field(None, description="得分")
+    source: str = Field(description=_about("budget", "source"))
+    declared: Amount = Field(None, description=_about("budget", "declared"))
+    compiled: Amount = Field(None, description=_about("budget", "compiled"))
+    annual_budget: Amount = Field(None, description=_about("budget", "annual_budget"))
+    executed: Amount = Field(None, description=_about("budget", "executed"))
+    balance: Amount = Field(None, description=_about("budget", "balance"))
+    rate: Number = Field(None, description=_about("budget", "rate"))
+    score: Number = Field(None, description=_about("budget", "score"))
 
 
 class Indicator(_Model):
     """One 绩效指标 row."""
 
-    level1: str = Field(description="一级指标")
-    level2: str = Field(description="二级指标")
-    name: str = Field(description="指标名称")
-    initial_target: str | None = Field(None, description="年度指标·年初指标")
-    target: str | None = Field(None, description="年度指标·调整后指标（如 ≥95%、＝98.5万元、及时）")
-    actual: str | None = Field(None, description="实际完成值（数值或“达成预期指标”等）")
-    weight: Number = Field(None, description="权重")
-    score: Number = Field(None, description="得分")
-    reason: str | None = Field(None, description="偏差原因分析及改进措施")
+    level1: str = Field(description=_about("indicators", "level1"))
+    level2: str = Field(description=_about("indicators", "level2"))
+    name: str = Field(description=_about("indicators", "name"))
+    initial_target: str | None = Field(None, description=_about("indicators", "initial_target"))
+    target: str | None = Field(None, description=_about("indicators", "target"))
+    actual: str | None = Field(None, description=_about("indicators", "actual"))
+    weight: Number = Field(None, description=_about("indicators", "weight"))
+    score: Number = Field(None, description=_about("indicators", "score"))
+    reason: str | None = Field(None, description=_about("indicators", "reason"))
 
     @field_validator("level1", "level2", "name")
     @classmethod
@@ -102,15 +126,15 @@ class Indicator(_Model):
 class Scorecard(_Model):
     """项目支出绩效自评表."""
 
-    project_name: str = Field(description="项目名称")
-    project_unit: str | None = Field(None, description="项目单位（如 062002-晋城市政务服务中心）")
-    department: str | None = Field(None, description="主管部门")
-    date: str | None = Field(None, description="填报日期（如 2022 年 12 月）")
+    project_name: str = Field(description=_about("header", "project_name"))
+    project_unit: str | None = Field(None, description=_about("header", "project_unit"))
+    department: str | None = Field(None, description=_about("header", "department"))
+    date: str | None = Field(None, description=_about("header", "date"))
     budget: list[BudgetLine] = Field(default_factory=list, description="预算执行情况：第一行为合计")
     indicators: list[Indicator] = Field(default_factory=list, description="绩效指标完成情况")
-    indicator_score: Number = Field(None, description="指标完成情况得分")
-    total_score: Number = Field(None, description="总得分")
-    grade: Literal["优", "良", "中", "差"] | None = Field(None, description="等级")
+    indicator_score: Number = Field(None, description=_about("summary", "indicator_score"))
+    total_score: Number = Field(None, description=_about("summary", "total_score"))
+    grade: Literal["优", "良", "中", "差"] | None = Field(None, description=_about("summary", "grade"))
 
     @model_validator(mode="after")
     def _total_first(self) -> Scorecard:

@@ -7,12 +7,18 @@ Grammar (whitespace is free)::
     term     := unary (("*" | "/") unary)*
     unary    := "-" unary | primary
     primary  := NUMBER | STRING | "(" expr ")" | call | ref
-    call     := NAME "(" [arg ("," arg)*] ")"      sum min max abs round if and or sumif
+    call     := NAME "(" [arg ("," arg)*] ")"      sum min max abs round if and or sumif scorecard grade band
     cond     := expr CMP expr | and(...) | or(...)  (inside if/and/or; CMP is = <> < <= > >=)
     ref      := TABLE "[" rows "]" "." cols
     rows     := KEY [":" KEY] | "@" NAME            a row, a range in layout order, or a named group
     cols     := KEY [":" KEY]                       a column or a range in layout order
     TABLE    := NAME ["*"]                          ``S*`` means every scorecard
+
+``scorecard("execution_weight")`` and ``scorecard("weights", "产出指标")`` are the edition's scoring
+parameters, ``grade(x)`` the grade of score ``x`` by the edition's grade bounds (nested ifs, high to
+low), ``band("low", x)`` / ``band("high", x)`` the bounds (percent of the weight) of the qualitative
+band whose name text ``x`` is (0 / 100 for any other text); the resolver supplies them, so that a rule
+file never repeats a number of the edition.
 
 A reference that names several cells (a range or a group) stands for their sum, except as an
 argument of min/max/sumif, where it gives one argument per cell. Ranges and groups are expanded
@@ -43,6 +49,12 @@ class Resolver(Protocol):
     def rows(self, table: str, spec: str) -> list[str]: ...
 
     def cols(self, table: str, row: str, spec: str) -> list[str]: ...
+
+    def parameter(self, name: str, key: str | None) -> Decimal: ...
+
+    def grades(self) -> tuple[tuple[Decimal, str], ...]: ...
+
+    def bands(self) -> dict[str, tuple[Decimal, Decimal]]: ...
 
 
 _TOKEN = re.compile(
@@ -240,7 +252,39 @@ class _Parser:
                 raise RuleSyntaxError(f"sumif ranges differ in length in {self.text!r}")
             zero = Num(Decimal(0))
             return Linear(tuple((1, If(Compare("=", k, wanted), v, zero)) for k, v in zip(keys, values, strict=True)))
+        if name == "scorecard":
+            return Num(self.resolver.parameter(*self._words(args, 1, 2)))
+        if name == "grade":
+            if len(args) != 1:
+                raise RuleSyntaxError(f"grade(score) in {self.text!r}")
+            return self._grade(self.value(args[0]))
+        if name == "band":
+            if len(args) != 2 or not isinstance(args[0], Text) or args[0].value not in ("low", "high"):
+                raise RuleSyntaxError(f'band("low" | "high", text) in {self.text!r}')
+            return self._band(args[0].value == "high", self.value(args[1]))
         raise RuleSyntaxError(f"unknown function {name!r} in {self.text!r}")
+
+    def _band(self, high: bool, text: Expr) -> Expr:
+        out: Expr = Num(Decimal(100 if high else 0))
+        for band, (low, top) in reversed(self.resolver.bands().items()):
+            out = If(Compare("=", text, Text(band)), Num(top if high else low), out)
+        return out
+
+    def _words(self, args: list[Expr | _Many], least: int, most: int) -> tuple[str, str | None]:
+        """The string arguments of scorecard(name[, key])."""
+        if not least <= len(args) <= most or not all(isinstance(a, Text) for a in args):
+            raise RuleSyntaxError(f'scorecard("name"[, "key"]) in {self.text!r}')
+        words = [a.value for a in args if isinstance(a, Text)]
+        return words[0], (words[1] if len(words) > 1 else None)
+
+    def _grade(self, score: Expr) -> Expr:
+        grades = self.resolver.grades()
+        if not grades:
+            raise RuleSyntaxError(f"grade() without grades in the edition, in {self.text!r}")
+        out: Expr = Text(grades[-1][1])
+        for bound, grade in reversed(grades[:-1]):
+            out = If(Compare(">=", score, Num(bound)), Text(grade), out)
+        return out
 
     def key(self) -> str:
         tok = self.peek()

@@ -8,6 +8,7 @@ get the same relations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ..editions.spec import Edition, TableSpec
 from ..model.values import CellRef, is_class_code, parent_code
@@ -94,6 +95,19 @@ class ShapeResolver:
                 return lookup
         return Ref(cell)
 
+    def parameter(self, name: str, key: str | None) -> Decimal:
+        """A scoring parameter of the edition's scorecard (``scorecard("weights", "产出指标")`` in a rule)."""
+        try:
+            return self.edition.scorecard.parameter(name, key)
+        except KeyError as exc:
+            raise RuleSyntaxError(f"no scorecard parameter {exc.args[0]}") from None
+
+    def grades(self) -> tuple[tuple[Decimal, str], ...]:
+        return self.edition.scorecard.grades
+
+    def bands(self) -> dict[str, tuple[Decimal, Decimal]]:
+        return self.edition.scorecard.qualitative_bands
+
     def _table(self, table: str) -> TableSpec:
         try:
             return self._tables[table]
@@ -153,6 +167,8 @@ class ShapeResolver:
             return list(card.indicators)
         if spec == "@quantitative":
             return list(card.quantitative)
+        if spec == "@qualitative":
+            return [k for k in card.indicators if k not in card.quantitative]
         if spec.startswith("@") or ":" in spec:
             raise RuleSyntaxError(f"unknown scorecard rows {spec}")
         return [spec]

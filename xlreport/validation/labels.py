@@ -14,28 +14,6 @@ from ..model.scorecard import Scorecard, budget_row_key, indicator_row_key
 from ..model.values import CellRef, Value
 from .findings import ColumnLocation, Finding, RowLocation
 
-SCORECARD_COLUMNS = {
-    "source": "资金来源",
-    "declared": "年初预算数·目标申报",
-    "compiled": "年初预算数·预算编制",
-    "annual_budget": "全年预算数",
-    "executed": "全年执行数",
-    "balance": "资金结(转)余",
-    "rate": "执行率",
-    "score": "得分",
-    "level1": "一级指标",
-    "level2": "二级指标",
-    "name": "指标名称",
-    "initial_target": "年初指标",
-    "target": "调整后指标",
-    "actual": "实际完成值",
-    "weight": "权重",
-    "reason": "偏差原因分析及改进措施",
-    "indicator_score": "指标完成情况得分",
-    "total_score": "总得分",
-    "grade": "等级",
-}
-
 
 class Labeler:
     def __init__(
@@ -113,7 +91,8 @@ class Labeler:
     def column(self, cell: CellRef) -> ColumnLocation:
         t = self._tables.get(cell.table)
         if t is None:
-            return ColumnLocation(key=cell.col, label=SCORECARD_COLUMNS.get(cell.col, cell.col))
+            field = self.edition.scorecard.form.field(cell.row, cell.col)
+            return ColumnLocation(key=cell.col, label=cell.col if field is None else field.label)
         spec = t.column(cell.row, cell.col)
         if spec is None:
             return ColumnLocation(key=cell.col, label=cell.col)
