@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,8 @@ def validate_path(path: str, annotate_dir: str | None = None, expect: str | None
 
 
 def _job(args: tuple[str, str | None, str | None]) -> FileOutcome:
+    """The worker: a top-level function of an importable module, so processes started by spawning
+    (Windows, macOS) find it by name; it needs nothing from the parent but its arguments."""
     return validate_path(*args)
 
 
@@ -142,8 +145,12 @@ def run_batch(
     annotate_dir: str | None = None,
     on_done: Callable[[FileOutcome], None] | None = None,
     expect: str | None = None,
+    mp_context: BaseContext | None = None,
 ) -> list[FileOutcome]:
-    """Validate ``files`` with ``jobs`` processes; results in input order."""
+    """Validate ``files`` with ``jobs`` processes; results in input order.
+
+    ``mp_context``: how worker processes start (``multiprocessing.get_context("spawn")``, …); the platform's
+    default when None."""
     args = [(str(f), annotate_dir, expect) for f in files]
     results: list[FileOutcome] = []
     if jobs <= 1 or len(files) <= 1:
@@ -154,7 +161,7 @@ def run_batch(
                 on_done(outcome)
         return results
     chunk = max(1, min(16, len(files) // (jobs * 4) or 1))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context) as pool:
         for outcome in pool.map(_job, args, chunksize=chunk):
             results.append(outcome)
             if on_done:
