@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-import multiprocessing
+from multiprocessing.context import SpawnContext, SpawnProcess
+from typing import Any
 
 from xlreport import load_report
 from xlreport.batch import FileOutcome, run_batch
 from xlreport.excel.writer import write_report
 
 from .conftest import EXAMPLE, SYNTHETIC
+
+
+class RecordingSpawn(SpawnContext):
+    """The spawn start method, keeping every worker process it starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started: list[SpawnProcess] = []
+
+    def Process(self, *args: Any, **kwargs: Any) -> SpawnProcess:  # the name multiprocessing calls
+        process = SpawnProcess(*args, **kwargs)
+        self.started.append(process)
+        return process
 
 
 def test_run_batch_under_the_spawn_start_method(tmp_path):
@@ -18,7 +32,10 @@ def test_run_batch_under_the_spawn_start_method(tmp_path):
     files = [EXAMPLE, written, garbage]
     done: list[FileOutcome] = []
 
-    spawned = run_batch(files, jobs=2, on_done=done.append, mp_context=multiprocessing.get_context("spawn"))
+    spawn = RecordingSpawn()
+    spawned = run_batch(files, jobs=2, on_done=done.append, mp_context=spawn)
+
+    assert spawn.started, "the workers were started by spawning"
 
     assert [o.status for o in spawned] == ["invalid", "valid", "unreadable"]
     assert [o.path for o in done] == [str(f) for f in files]
