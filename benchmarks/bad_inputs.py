@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import xlreport  # noqa: E402
 from tests.bad_corpus import KINDS, make, run_cli_measured  # noqa: E402
+from xlreport import examples  # noqa: E402
 from xlreport.excel.writer import write_report  # noqa: E402
 
 SECONDS, MIB = 2.0, 200.0
@@ -31,7 +31,7 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        good = write_report(d / "good.xlsx", xlreport.load_report(ROOT / "examples" / "jincheng-2022.json")).path
+        good = write_report(d / "good.xlsx", examples.load(examples.REFERENCE)).path
         for kind, code in {**KINDS, "good": None}.items():
             path = good if code is None else make(kind, d, good)
             runs = [run_cli_measured("validate", "--format", "json", str(path)) for _ in range(args.repeat)]

@@ -23,13 +23,13 @@ from pathlib import Path
 import xlsxwriter
 
 import xlreport
-from xlreport import load_edition
+from xlreport import examples, load_edition
 from xlreport.excel.writer import write_report
 from xlreport.synthetic import random_report
 from xlreport.validation.workbook import validate_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "jincheng-2022.json"
+EXAMPLE = examples.path(examples.REFERENCE)
 
 
 def median_time(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:

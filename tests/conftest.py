@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from xlreport import load_edition
+from xlreport import examples, load_edition
 from xlreport.editions.spec import Edition
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "jincheng-2022.json"
+EXAMPLE = examples.path(examples.REFERENCE)
+SYNTHETIC = examples.path("shanghai-district-2024")
 
 
 @pytest.fixture(scope="session")

@@ -6,19 +6,22 @@ import csv
 import io
 import json
 import shutil
+from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path, PurePath
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from xlreport.batch import Source, annotation_targets, cross_check, expand_paths
+from xlreport import load_report
+from xlreport.batch import Source, annotation_targets, cross_check, expand_paths, run_batch
 from xlreport.cli import main
 from xlreport.excel.writer import write_report
 from xlreport.synthetic import random_report
 from xlreport.validation.output import printable, safe_field, to_csv
 from xlreport.validation.result import FileResult, ValidationResult
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, SYNTHETIC
 
 
 def _cli(*args: str):
@@ -196,3 +199,35 @@ def test_a_dde_formula_outside_the_tables_is_a_warning_and_text_in_the_copy(tmp_
     assert [(f.sheet, f.cell, f.severity) for f in stray] == [("公开10", "H40", "warning")]
     copy = annotate(tmp_path / "dde.xlsx", findings, tmp_path / "out" / "dde.审核.xlsx")
     assert load_workbook(copy)["公开10"]["H40"].data_type == "s"
+
+
+class RecordingSpawn(SpawnContext):
+    """The spawn start method, keeping every worker process it starts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started: list[SpawnProcess] = []
+
+    def Process(self, *args: Any, **kwargs: Any) -> SpawnProcess:  # the name multiprocessing calls
+        process = SpawnProcess(*args, **kwargs)
+        self.started.append(process)
+        return process
+
+
+def test_run_batch_under_the_spawn_start_method(tmp_path):
+    written = write_report(tmp_path / "sh.xlsx", load_report(SYNTHETIC)).path
+    garbage = tmp_path / "garbage.xlsx"
+    garbage.write_bytes(b"not a workbook")
+    files = [EXAMPLE, written, garbage]
+    done: list[FileResult] = []
+
+    spawn = RecordingSpawn()
+    spawned = run_batch(files, jobs=2, on_done=done.append, mp_context=spawn)
+
+    assert spawn.started, "the workers were started by spawning"
+
+    assert [o.status for o in spawned] == ["invalid", "valid", "unreadable"]
+    assert [o.path for o in done] == [str(f) for f in files]
+    serial = run_batch(files, jobs=1)
+    assert [[f.rule_id for f in o.findings] for o in spawned] == [[f.rule_id for f in o.findings] for o in serial]
+    assert "R10-1" in [f.rule_id for f in spawned[0].findings]

@@ -205,7 +205,6 @@ def test_without_inputs_every_input_is_blank(tmp_path, edition):
             assert figures[item.label] == (None, None)
 
 
-@pytest.mark.skipif(not EXAMPLE.exists(), reason="examples/jincheng-2022.json not present")
 def test_reference_figures(tmp_path):
     last = Decimal("4777056.13") + Decimal("3032571.06")
     assert last == Decimal("7809627.19")

@@ -1,4 +1,4 @@
-"""The golden test: the published 2022 report of 晋城市政务服务中心 (examples/jincheng-2022.json)."""
+"""The golden test: the published 2022 report of 晋城市政务服务中心 (xlreport/examples/jincheng-2022.json)."""
 
 from __future__ import annotations
 

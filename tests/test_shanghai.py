@@ -18,10 +18,8 @@ from xlreport.synthetic import random_report, rounded_report
 from xlreport.validation.engine import shape_of
 from xlreport.validation.workbook import validate_workbook
 
-from .conftest import ROOT
+from .conftest import ROOT, SYNTHETIC
 from .libreoffice import compare, convert, soffice
-
-SYNTHETIC = ROOT / "examples" / "shanghai-district-2024.json"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from xlreport import load_report
 from xlreport.excel.writer import write_report
 from xlreport.validation.workbook import validate_workbook
 
-from .conftest import EXAMPLE, ROOT
+from .conftest import EXAMPLE, SYNTHETIC
 
 
 def _cell(wb, name: str):
@@ -35,7 +35,7 @@ def test_wan_yuan_typed_in_a_yuan_workbook(tmp_path: Path) -> None:
 
 
 def test_yuan_typed_in_a_wan_yuan_workbook(tmp_path: Path) -> None:
-    report = load_report(ROOT / "examples" / "shanghai-district-2024.json")
+    report = load_report(SYNTHETIC)
     path = write_report(tmp_path / "sh.xlsx", report).path
     wb = load_workbook(path)
     name = next(n for n in wb.defined_names if n.startswith("xr.T07.") and _cell(wb, n).data_type == "n")

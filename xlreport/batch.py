@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from pathlib import Path, PurePath
 
 from .validation.catalog import make
@@ -160,6 +161,8 @@ def _digest(path: str) -> str | None:
 
 
 def _job(args: tuple[str, str | None, str | None]) -> FileResult:
+    """The worker: a top-level function of an importable module, so processes started by spawning
+    (Windows, macOS) find it by name; it needs nothing from the parent but its arguments."""
     return validate_path(*args)
 
 
@@ -169,8 +172,12 @@ def run_batch(
     annotate_dir: str | None = None,
     on_done: Callable[[FileResult], None] | None = None,
     expect: str | None = None,
+    mp_context: BaseContext | None = None,
 ) -> list[FileResult]:
-    """Validate ``files`` with ``jobs`` processes; results in input order."""
+    """Validate ``files`` with ``jobs`` processes; results in input order.
+
+    ``mp_context``: how worker processes start (``multiprocessing.get_context("spawn")``, …); the platform's
+    default when None."""
     sources = [f if isinstance(f, Source) else Source(Path(f), PurePath(Path(f).name)) for f in files]
     targets = annotation_targets(sources, annotate_dir) if annotate_dir else {}
     args = [(str(s.path), str(targets[str(s.path)]) if targets else None, expect) for s in sources]
@@ -183,7 +190,7 @@ def run_batch(
                 on_done(outcome)
         return results
     chunk = max(1, min(16, len(sources) // (jobs * 4) or 1))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context) as pool:
         for outcome in pool.map(_job, args, chunksize=chunk):
             results.append(outcome)
             if on_done:

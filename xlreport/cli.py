@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
+from . import __version__
 from .errors import XlreportError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -37,7 +38,7 @@ class _Main(click.Group):
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="xlreport")
+@click.version_option(__version__, "-V", "--version", prog_name="xlreport", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="出错时显示完整的错误堆栈。")
 def main(debug: bool) -> None:
     """xlreport：部门决算公开表的模板生成、填报读取与审核。
@@ -148,7 +149,7 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
     """由 JSON 报告生成已填报的工作簿。
 
     \b
-    示例：xlreport fill examples/jincheng-2022.json -o 晋城.xlsx --as-published
+    示例：xlreport fill out/jincheng-2022.json -o 晋城.xlsx --as-published
     """
     from .api import load_report
     from .excel.writer import write_report
@@ -208,7 +209,7 @@ def validate(
     \b
     示例：xlreport validate 回收/*.xlsx --jobs 2 --format json > 结果.json
          xlreport validate 回收/ --edition 本省表样版本   # 其他版本的文件判为无法审核
-         xlreport validate examples/jincheng-2022.json
+         xlreport validate out/jincheng-2022.json   # xlreport demo -o out 复制的参考报告
     退出码：0 全部通过；1 有错误（--fail-on warning 时含警告）；2 用法错误或有文件无法读取。
     """
     from .batch import cross_check, expand_paths, run_batch
@@ -274,7 +275,7 @@ def _progress(total: int) -> _Bar | None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 def export(workbook: Path, output: Path, fmt: str) -> None:
-    """导出工作簿读取的结果：JSON（与 examples 同格式）或长表 CSV（表、行、栏、值）。
+    """导出工作簿读取的结果：JSON（与示例报告同格式）或长表 CSV（表、行、栏、值）。
 
     \b
     示例：xlreport export 回收.xlsx -o 回收.json

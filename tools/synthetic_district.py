@@ -1,10 +1,10 @@
-"""Write examples/shanghai-district-2024.json: a made-up but realistic report in edition shanghai-2024.
+"""Write xlreport/examples/shanghai-district-2024.json: a made-up but realistic report in edition shanghai-2024.
 
 SYNTHETIC: the unit and every number are invented (xlreport.synthetic). Amounts are in 万元 and every
 cell is rounded on its own, as published tables are, so some totals differ from the sum of their printed
 parts by a cent or two: the validator reports those as rounding notes (info), not errors.
 
-    python examples/synthetic_district.py
+    python3 tools/synthetic_district.py
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def main() -> None:
         update={"meta": report.meta.model_copy(update={"unit_name": "上海市示例区文化和旅游局", "year": 2024})}
     )
     printed = rounded_report(report)
-    out = Path(__file__).with_name("shanghai-district-2024.json")
+    out = Path(__file__).resolve().parent.parent / "xlreport" / "examples" / "shanghai-district-2024.json"
     out.write_text(report_to_json(printed), encoding="utf-8")
     print(out)
 
