@@ -136,3 +136,22 @@ def test_the_formula_evaluator() -> None:
     assert evaluate("A1+A2", "S", lambda *_: None) is None  # a cell nobody can tell: nothing known
     with pytest.raises(Unsupported):
         evaluate('IF(A1>0,"x",1)', "S", at)
+
+
+def test_a_name_moved_to_a_hidden_cell_reads_the_printed_cell(filled: Path, tmp_path: Path) -> None:
+    """The 合计's name moved to a hidden column that computes the right total, 75,425 typed in the printed
+    cell: the validator reads what prints and names the move."""
+    wb = load_workbook(filled)
+    total = _named_cell(wb, "xr.T10.procurement_total.amount")
+    ws = total.parent
+    hidden = ws.cell(row=total.row, column=26)
+    hidden.value = total.value
+    ws.column_dimensions["Z"].hidden = True
+    dn = wb.defined_names["xr.T10.procurement_total.amount"]
+    dn.attr_text = f"'{ws.title}'!$Z${total.row}"
+    total.value = 75425
+    wb.save(tmp_path / "moved.xlsx")
+    findings = validate_workbook(tmp_path / "moved.xlsx").findings
+    at = {(f.code, f.severity) for f in findings if f.cell == total.coordinate}
+    assert ("name-moved", "error") in at and ("formula-replaced", "warning") in at
+    assert any(f.rule_id == "R10-1" and f.severity == "error" for f in findings)

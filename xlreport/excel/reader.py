@@ -306,6 +306,14 @@ def _stray_formulas(read: WorkbookRead, ws: Any, any_formula: bool) -> None:
             read.findings.append(finding.model_copy(update={"cell": where.split("!")[1]}))
 
 
+def _moved_name(read: WorkbookRead, ref: CellRef, named: Address, printed: Address) -> None:
+    """A data cell's defined name points away from the cell the table prints there: the printed cell is
+    read (what prints is what counts), and the move is an error naming both cells."""
+    there = f"{named[0]}!{get_column_letter(named[2] + 1)}{named[1] + 1}"
+    read.addresses[ref] = read.names[ref] = printed  # the name's formula check also looks at what prints
+    read.findings.append(cell_finding(read, ref, "name-moved", there, name=ref, target=there))
+
+
 def _merged_ranges(ws: Any) -> list[str]:
     merged = getattr(ws, "merged", None)  # the streaming reader
     if merged is None:
@@ -456,6 +464,9 @@ def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
         plan = _plan(read.edition.id, table.id, frozenset(rows))
         for ref, dc in plan.cells.items():
             _, r, c = names.get(ref, (ws.title, dc.row, dc.col))
+            if c != dc.col:  # columns are never inserted: a name moved away from the printed cell
+                _moved_name(read, ref, (ws.title, r, c), (ws.title, r, dc.col))
+                c = dc.col
             _content(read, ws, ref, r, c, dc.kind)
         return
     _read_coded(read, ws, table, names)
@@ -473,11 +484,11 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
     total_row = None
     for col in value_cols:
         ref = CellRef(table.id, total, col.key)
+        cols[col.key] = plan.cells[ref].col  # columns are never inserted: the printed column is the layout's
         if ref in names and names[ref][0] == ws.title:
-            cols[col.key] = names[ref][2]
             total_row = names[ref][1]
-        else:
-            cols[col.key] = plan.cells[ref].col
+            if names[ref][2] != cols[col.key]:
+                _moved_name(read, ref, names[ref], (ws.title, total_row, cols[col.key]))
     if total_row is None:
         total_row = plan.cells[CellRef(table.id, total, value_cols[0].key)].row
     slot = plan.slots[0]
