@@ -155,3 +155,28 @@ def test_a_name_moved_to_a_hidden_cell_reads_the_printed_cell(filled: Path, tmp_
     at = {(f.code, f.severity) for f in findings if f.cell == total.coordinate}
     assert ("name-moved", "error") in at and ("formula-replaced", "warning") in at
     assert any(f.rule_id == "R10-1" and f.severity == "error" for f in findings)
+
+
+@pytest.mark.parametrize(("where", "inside"), [("just below the 款's SUM range", False), ("inside it", True)])
+def test_a_row_inserted_by_a_clerk(filled: Path, tmp_path: Path, where: str, inside: bool) -> None:
+    """A 项 row inserted just below 21011's range (=SUM(D16:D17)) is left out of what the 款, 类 and 合计
+    print: errors at those cells. Inserted inside the range, the SUM grows with it: nothing prints wrong."""
+    from .excel_ops import insert_row
+
+    wb = load_workbook(filled)
+    ws = wb["公开03"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "2101103")
+    at = row + 1 if not inside else row
+    insert_row(wb, "公开03", at)
+    ws.cell(at, 1).value, ws.cell(at, 2).value = "2101199", "其他行政事业单位医疗支出"
+    ws.cell(at, 3).value = f"=SUM(D{at}:H{at})"
+    ws.cell(at, 4).value = 1000.0
+    wb.save(tmp_path / "inserted.xlsx")
+    findings = validate_workbook(tmp_path / "inserted.xlsx").findings
+    printed = {(f.cell, f.severity) for f in findings if f.code == "printed-differs"}
+    kuan = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "21011")
+    if inside:
+        assert printed == set()
+    else:
+        assert (f"D{kuan}", "error") in printed and ("D7", "error") in printed  # 款 基本支出 and 合计
+        assert "formula-outdated" in {f.code for f in findings}
