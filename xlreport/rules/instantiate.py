@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..editions.spec import RuleSpec
 from .expr import CellRef, Expr, Linear, Ref, single_ref, sum_of
 from .parser import RuleSyntaxError, parse_expr, parse_relation
-from .shape import Shape, ShapeResolver, children
+from .shape import Shape, ShapeResolver, children_of
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,9 @@ def _hierarchy(rule: RuleSpec, shape: Shape) -> list[Check]:
         codes = [r.code for r in rows if r.code]
         disabled = {r.code: r.disabled for r in rows if r.code}
     out: list[Check] = []
+    kids_of = children_of(codes)
     for code in codes:
-        kids = children(codes, code)
+        kids = kids_of.get(code)
         if not kids:
             continue
         for col in rule.columns:
