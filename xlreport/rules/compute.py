@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .expr import CellRef, Undefined, Value
-from .instantiate import Check, instantiate
+from .instantiate import Check, forget_instances, instantiate
 from .shape import Shape
 
 
@@ -81,6 +81,13 @@ def inputs_of(checks: list[Check], values: Mapping[CellRef, Value]) -> dict[Cell
 
 
 _ORDERS: dict[tuple[object, ...], tuple[list[Check], list[Check]]] = {}
+
+
+def forget_shapes() -> None:
+    """Empty the per-shape caches of checks and computing orders: the next workbook of any shape is
+    instantiated afresh, as the first one of a process is (benchmarks time that case)."""
+    _ORDERS.clear()
+    forget_instances()
 
 
 def checks_and_order(shape: Shape) -> tuple[list[Check], list[Check]]:

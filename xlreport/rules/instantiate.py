@@ -116,6 +116,11 @@ def _cached(key: tuple[object, ...], shape: Shape) -> tuple[Check, ...]:
     return found
 
 
+def forget_instances() -> None:
+    """Empty the per-shape cache (see :func:`xlreport.rules.compute.forget_shapes`)."""
+    _CACHE.clear()
+
+
 def _instantiate(shape: Shape, rules: tuple[RuleSpec, ...]) -> list[Check]:
     checks: list[Check] = []
     defined: set[CellRef] = set()
@@ -164,4 +169,4 @@ def definitions(checks: list[Check]) -> dict[CellRef, Check]:
     return {c.defines: c for c in checks if c.defines is not None}
 
 
-__all__ = ["Check", "definitions", "instantiate"]
+__all__ = ["Check", "definitions", "forget_instances", "instantiate"]
