@@ -133,6 +133,11 @@ def linear(report: Callable[..., None], results: dict[str, Any], reference: Path
     }
 
 
+def write_results(out: Path, results: dict[str, Any]) -> None:
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"written {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=1000)
@@ -153,8 +158,7 @@ def main() -> None:
         filled = write_report(d / "reference.xlsx", reference).path
         if args.linear:
             linear(report, results, filled, big_workbook(d))
-            args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            print(f"written {args.out}")
+            write_results(args.out, results)
             return
 
         # 1. one workbook in-process vs python-calamine reading every value
@@ -215,8 +219,7 @@ def main() -> None:
         # 5. linear growth: time per cell of a 2,000-项 workbook against the reference's
         linear(report, results, filled, big_workbook(d))
 
-    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"written {args.out}")
+    write_results(args.out, results)
 
 
 if __name__ == "__main__":
