@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from ..errors import EditionError
 from ..model.values import CellRef, Value
 from .expr import Undefined
-from .instantiate import Check, instantiate
+from .instantiate import Check, forget_instances, instantiate
 from .shape import Shape
 
 
@@ -83,6 +83,13 @@ def inputs_of(checks: list[Check], values: Mapping[CellRef, Value]) -> dict[Cell
 
 
 _ORDERS: dict[tuple[object, ...], tuple[list[Check], list[Check]]] = {}
+
+
+def forget_shapes() -> None:
+    """Empty the per-shape caches of checks and computing orders: the next workbook of any shape is
+    instantiated afresh, as the first one of a process is (benchmarks time that case)."""
+    _ORDERS.clear()
+    forget_instances()
 
 
 def checks_and_order(shape: Shape) -> tuple[list[Check], list[Check]]:

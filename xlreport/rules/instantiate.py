@@ -8,7 +8,7 @@ from ..editions.spec import RuleSpec
 from ..model.values import CellRef, is_class_code
 from .expr import Expr, Linear, Ref, single_ref, sum_of
 from .parser import RuleSyntaxError, parse_expr, parse_relation
-from .shape import Shape, ShapeResolver, children
+from .shape import Shape, ShapeResolver, children_of
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,9 @@ def _hierarchy(rule: RuleSpec, shape: Shape) -> list[Check]:
         codes = [r.code for r in rows if r.code]
         disabled = {r.code: r.disabled for r in rows if r.code}
     out: list[Check] = []
+    kids_of = children_of(codes)
     for code in codes:
-        kids = children(codes, code)
+        kids = kids_of.get(code)
         if not kids:
             continue
         for col in rule.columns:
@@ -114,6 +115,11 @@ def _cached(key: tuple[object, ...], shape: Shape) -> tuple[Check, ...]:
             _CACHE.pop(next(iter(_CACHE)))
         found = _CACHE[key] = tuple(_instantiate(shape, shape.edition.rules))
     return found
+
+
+def forget_instances() -> None:
+    """Empty the per-shape cache (see :func:`xlreport.rules.compute.forget_shapes`)."""
+    _CACHE.clear()
 
 
 def _instantiate(shape: Shape, rules: tuple[RuleSpec, ...]) -> list[Check]:
@@ -164,4 +170,4 @@ def definitions(checks: list[Check]) -> dict[CellRef, Check]:
     return {c.defines: c for c in checks if c.defines is not None}
 
 
-__all__ = ["Check", "definitions", "instantiate"]
+__all__ = ["Check", "definitions", "forget_instances", "instantiate"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..editions.spec import Edition, TableSpec
+from ..editions.spec import Edition, PanelSpec, RowSpec, TableSpec
 from ..model.values import CellRef, is_class_code, parent_code
 from .expr import CodeLookup, Expr, Ref
 from .parser import RuleSyntaxError
@@ -66,8 +66,17 @@ class Shape:
         raise RuleSyntaxError(f"no scorecard {sid}")
 
 
-def children(codes: list[str], code: str) -> list[str]:
-    return [c for c in codes if parent_code(c) == code]
+def children_of(codes: list[str]) -> dict[str, list[str]]:
+    """Every code's child rows (款 of a 类, 项 of a 款), in the order of ``codes``.
+
+    One pass: looking the children of each code up by a scan of all codes is quadratic (2,000 项
+    rows cost tens of millions of ``parent_code`` calls)."""
+    kids: dict[str, list[str]] = {}
+    for c in codes:
+        parent = parent_code(c)
+        if parent is not None:
+            kids.setdefault(parent, []).append(c)
+    return kids
 
 
 class ShapeResolver:
@@ -78,17 +87,22 @@ class ShapeResolver:
         self.edition = shape.edition
         self.scorecard = scorecard
         self._tables = {t.id: t for t in shape.edition.tables}
-        self._known = {t: set(codes) for t, codes in shape.codes.items()}
+        # coded tables with empty code rows (templates) → their 合计 row: only there may a code be
+        # looked up, so only their codes are gathered (a resolver is made per rule)
+        self._slotted = {
+            t.id: t.coded.total_key for t in shape.edition.tables if t.coded is not None and shape.slots.get(t.id)
+        }
+        self._known = {t: set(shape.codes_of(t)) for t in self._slotted}
+        self._cols: dict[tuple[str, str | None, str], tuple[str, ...]] = {}  # see cols()
 
     def ref(self, cell: CellRef) -> Expr:
         """A cell; a code row the shape lacks becomes a lookup over the empty code rows, when there are any."""
-        table = self._tables.get(cell.table)
+        total = self._slotted.get(cell.table)
         if (
-            table is not None
-            and table.coded is not None
-            and cell.row != table.coded.total_key
+            total is not None
+            and cell.row != total
             and not cell.row.startswith("s")
-            and cell.row not in self._known.get(cell.table, set())
+            and cell.row not in self._known.get(cell.table, ())
         ):
             lookup = self.shape.slot_lookup(cell.table, cell.col, cell.row)
             if lookup is not None:
@@ -182,6 +196,17 @@ class ShapeResolver:
             return [spec]
         t = self._table(table)
         found = t.row(row)
+        # the columns depend on the row only through its spec: every code row of a coded table
+        # shares one answer (rules name them once per row, thousands of times in a large report)
+        key = (table, row if found else None, spec)
+        known = self._cols.get(key)
+        if known is None:
+            known = self._cols[key] = tuple(self._columns(t, found, table, row, spec))
+        return list(known)
+
+    def _columns(
+        self, t: TableSpec, found: tuple[PanelSpec, RowSpec] | None, table: str, row: str, spec: str
+    ) -> list[str]:
         panel, row_spec = (found[0], found[1]) if found else (t.panels[0], None)
         if ":" not in spec:
             if spec not in {c.key for c in panel.value_columns()}:
