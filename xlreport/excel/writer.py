@@ -26,6 +26,7 @@ from ..rules.compute import formula_order, inputs_of, recompute
 from ..rules.expr import CellRef, Undefined, Value
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
+from ..rules.tolerance import RoundingRule
 from ..validation.engine import Evaluator, labeler_of, shape_of
 from ..validation.findings import Finding
 from ..validation.labels import Labeler
@@ -191,7 +192,13 @@ class WorkbookWriter:
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
         write_narrative_sheet(wb, fmt, self.edition, self.shape, self.shown, self.addresses, self.narrative_inputs)
-        sheets.write_checks_sheet(wb, fmt, self.checks, self.shown, self.labeler, self._locator)
+        derived = {c.defines: c.rhs for c in self.order if c.defines is not None and c.defines not in self.frozen}
+        decimals = self.edition.info.decimals
+
+        def rule_of(check: Check) -> RoundingRule:  # the validator's view of the written workbook
+            return RoundingRule(check, self.amount_unit, decimals, derived)
+
+        sheets.write_checks_sheet(wb, fmt, self.checks, self.values, self.shown, self.labeler, self._locator, rule_of)
         wb.close()
         return formulas, inputs
 
