@@ -210,9 +210,13 @@ def write_checks_sheet(
         formulas = rule.render(locate, cells)
         left, right, diff = rule.side_values(shown.get)
         side = count if check.op == "empty" else num
+        where = labeler.describe(anchor) if anchor else ""
+        lines = max(_lines(check.rule.description, CHECK_COLUMNS[1][1]), _lines(where, CHECK_COLUMNS[2][1]))
+        if lines > 1:  # wrapped text needs the height a spreadsheet does not compute for a written file
+            ws.set_row(row, 13.5 * lines)
         ws.write_string(row, 0, check.id, text)
         ws.write_string(row, 1, check.rule.description, text)
-        ws.write_string(row, 2, labeler.describe(anchor) if anchor else "", text)
+        ws.write_string(row, 2, where, text)
         ws.write_formula(row, 3, formulas.left, side, _cache(left))
         ws.write_string(row, 4, RELATION_LABELS[check.op], line)
         ws.write_formula(row, 5, formulas.right, side, _cache(right))
@@ -251,7 +255,7 @@ CHECK_COLUMNS = [
     ("右边", 15),
     ("差额", 12),
     ("允许差额", 9),
-    ("级别", 6),
+    ("不通过时", 8),
     ("结果", 7),
 ]
 VERDICT_STYLES = {
@@ -263,11 +267,18 @@ VERDICT_STYLES = {
 }
 _FILLS: dict[str, dict[str, object]] = {
     "verdict_pass": {"font_color": "#006100", "bg_color": "#C6EFCE"},
-    "verdict_rounding": {"font_color": "#375623", "bg_color": "#E2EFDA"},
-    "verdict_info": {"font_color": "#1F4E78", "bg_color": "#DDEBF7"},
+    "verdict_rounding": {"font_color": "#1F4E78", "bg_color": "#DDEBF7"},
+    "verdict_info": {"font_color": "#3F3151", "bg_color": "#E4DFEC"},
     "verdict_warning": {"font_color": "#9C5700", "bg_color": "#FFEB9C"},
     "verdict_error": {"font_color": "#9C0006", "bg_color": "#FFC7CE", "bold": True},
 }
+
+
+def _lines(text: str, width: int) -> int:
+    """About how many lines ``text`` wraps to in a column ``width`` characters wide (10-point 宋体: a CJK
+    character takes about 1.7 character widths, any other about 0.9)."""
+    size = sum(17 if ord(ch) > 0x2E7F else 9 for ch in text)
+    return max(1, -(-size // (10 * max(1, width - 1))))
 
 
 def _cache(value: Value | Decimal) -> float | str:

@@ -314,7 +314,10 @@ class RoundingRule:
             parts = []
             for w, cells in sorted(by_weight.items()):
                 count = _counta(cells, locate)
-                parts.append(count if w == 1 else f"{w}*{count}")
+                if count != "0":
+                    parts.append(count if w == 1 else f"{w}*({count})")
+            if not parts:  # no cell of the relation is in the workbook
+                return "0"
             return f"ROUND({_literal(half_unit(self.decimals))}*({'+'.join(parts)}),{self.precision})"
         if self.kind == "printed":
             text = _literal(half_unit(self.precision))

@@ -71,6 +71,17 @@ def _scorecard_shapes(read: WorkbookRead, values: dict[CellRef, Value]) -> list[
     return shapes
 
 
+def data_shape(read: WorkbookRead, values: dict[CellRef, Value]) -> Shape:
+    """The shape of the data read (its codes; quantitative indicators by their contents, whose targets
+    parsed from text are added to ``values``): the rule instances the validator evaluates."""
+    return Shape(
+        read.edition,
+        codes={t: [c for c, _ in codes] for t, codes in read.codes.items()},
+        scorecards=_scorecard_shapes(read, values),
+        unit_type=read.identity.get("unit_type") or None,
+    )
+
+
 def _s(v: Value) -> str | None:
     return None if v is None else str(v)
 
@@ -143,12 +154,7 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
     edition = read.edition
     findings = list(read.findings)
     values: dict[CellRef, Value] = {ref: c.value for ref, c in read.cells.items() if c.value is not None}
-    shape = Shape(
-        edition,
-        codes={t: [c for c, _ in codes] for t, codes in read.codes.items()},
-        scorecards=_scorecard_shapes(read, values),
-        unit_type=read.identity.get("unit_type") or None,
-    )
+    shape = data_shape(read, values)
     checks, order = checks_and_order(shape)
     data_defs = {c.defines: c for c in order}
     # 1. formula integrity: the formula the writer wrote, or the one the rows now present call for
