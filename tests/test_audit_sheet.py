@@ -24,7 +24,7 @@ from xlreport.rules.expr import CellRef
 from xlreport.rules.instantiate import Check, instantiate
 from xlreport.rules.tolerance import FAIL_LABELS, PASS_LABEL, ROUNDING_LABEL
 from xlreport.synthetic import random_report
-from xlreport.validation.workbook import data_shape, validate_workbook
+from xlreport.validation.workbook import data_shape, validate_read
 
 from .conftest import EXAMPLE, ROOT
 from .libreoffice import convert, soffice
@@ -59,9 +59,8 @@ def validator_labels(path: Path) -> list[tuple[str, set[str]]]:
     """Per rule instance, in the validator's order: its id and the verdicts its findings allow on the sheet
     (a finding's severity, 尾差 for a rounding note; 通过 without a finding, or blank when the rule skips
     a blank anchor)."""
-    result = validate_workbook(path)
-    assert result.readable, path
     read = read_workbook(path)
+    result = validate_read(read)  # validate_workbook(path) is read_workbook + validate_read: read once
     checks = instantiate(data_shape(read, {ref: c.value for ref, c in read.cells.items() if c.value is not None}))
     defs = {c.defines: c for c in checks if c.defines is not None}
     found: dict[tuple[str, tuple[str, ...]], str] = {}
