@@ -22,7 +22,7 @@ from ..editions.spec import Edition
 from ..model.report import SCHEMA_VERSION, Report
 from ..model.scorecard import budget_row_key, indicator_row_key
 from ..model.values import parent_code
-from ..rules.compute import formula_order, inputs_of, recompute
+from ..rules.compute import derived_of, formula_order, inputs_of, recompute
 from ..rules.expr import CellRef, Undefined, Value
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
@@ -192,7 +192,7 @@ class WorkbookWriter:
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
         write_narrative_sheet(wb, fmt, self.edition, self.shape, self.shown, self.addresses, self.narrative_inputs)
-        derived = {c.defines: c.rhs for c in self.order if c.defines is not None and c.defines not in self.frozen}
+        derived = derived_of(self.order, self.frozen)
         decimals = self.edition.info.decimals
 
         def rule_of(check: Check) -> RoundingRule:  # the validator's view of the written workbook

@@ -17,7 +17,7 @@ from ..excel.writer import Locator
 from ..model.assemble import assemble
 from ..model.report import Report, report_model
 from ..model.scorecard import parse_actual, parse_target
-from ..rules.compute import checks_and_order, recompute
+from ..rules.compute import checks_and_order, derived_of, recompute
 from ..rules.expr import CellRef, Value
 from ..rules.shape import ScorecardShape, Shape
 from .engine import Evaluator
@@ -208,7 +208,7 @@ def validate_read(read: WorkbookRead) -> WorkbookResult:
         edition, {t: dict(c) for t, c in read.codes.items()}, report.scorecards if report else [], computed
     )
     unit = read.identity.get("amount_unit") or edition.info.amount_unit
-    formulas = {ref: data_defs[ref].rhs for ref in defined if ref not in frozen and ref is not None}
+    formulas = derived_of(order, frozen)
     findings = [_labelled(f, labeler) for f in findings]
     for f in Evaluator(edition, computed, labeler, unit, formulas).run(checks):
         findings.append(_place(read, f))
