@@ -9,8 +9,8 @@ import pytest
 import xlreport
 from xlreport.editions.spec import Tolerance
 from xlreport.model.values import CellRef
-from xlreport.rules.expr import Ref, sum_of
-from xlreport.rules.tolerance import bound_for, interval_bound
+from xlreport.rules.expr import Linear, Ref, sum_of
+from xlreport.rules.tolerance import RowCells, bound_for, interval_bound
 
 
 def report(unit: str, parts: list[str], total: str) -> dict:
@@ -91,3 +91,51 @@ def test_inequalities_get_the_bound_too():
     }
     findings = [f for f in xlreport.check(data).findings if f.rule_id == "X12-1"]
     assert [(f.severity, f.code) for f in findings] == [("info", "rounding-difference")]
+
+
+def _rule(relation_lhs, relation_rhs, unit: str, derived=None, op: str = "=", tolerance: Tolerance | None = None):
+    from xlreport.editions.spec import RuleSpec
+    from xlreport.rules.instantiate import Check
+    from xlreport.rules.tolerance import RoundingRule
+
+    spec = RuleSpec(id="T", family="T", code="t", tables=(), description="", tolerance=tolerance or Tolerance())
+    return RoundingRule(Check(spec, "T", relation_lhs, op, relation_rhs), unit, 2, derived)
+
+
+def test_one_rule_decides_and_renders_the_interval_bound_through_derived_cells():
+    """A derived part is expanded into the printed cells it sums (a cell reached twice weighs 2), and the
+    rendered bound counts exactly those cells, by weight."""
+    a, b, c, d = (CellRef("T", k, "v") for k in "abcd")
+    derived = {b: sum_of([c, d])}
+    rule = _rule(Ref(a), Linear(((1, Ref(b)), (1, Ref(c)))), "万元", derived)
+    assert rule.weights == {a: 1, c: 2, d: 1}
+    values = {a: Decimal("3.01"), c: Decimal(1), d: Decimal(1)}
+    assert rule.bound(values.get, Decimal("3.01")) == Decimal("0.020")
+    verdict = rule.evaluate({**values, b: Decimal(2)}.get)
+    assert (verdict.status, verdict.label, verdict.difference) == ("rounding", "尾差", Decimal("0.01"))
+    places = {a: "A1", c: "C1", d: "D1"}
+    rendered = rule.render(lambda cell: places.get(cell, "0"), RowCells("D9", "F9", "G9", "H9"))
+    assert rendered.bound == "=ROUND(0.005*(COUNTA(A1,D1)+2*(COUNTA(C1))),4)"
+    assert '"尾差"' in rendered.verdict and "ROUND(ABS(G9),4)" in rendered.verdict
+
+
+def test_a_difference_equal_to_the_bound_is_inside_it_whatever_binary_noise_says():
+    """492.59 − 492.58 is 0.0100000000000477 in a spreadsheet's doubles: both sides round the difference
+    to decimals + 2 places, so a difference of exactly the bound is a tail difference on both."""
+    a, b = CellRef("T", "a", "v"), CellRef("T", "b", "v")
+    rule = _rule(Ref(a), Ref(b), "万元")
+    verdict = rule.evaluate({a: Decimal("492.59"), b: Decimal("492.58")}.get)
+    assert (verdict.status, verdict.bound) == ("rounding", Decimal("0.010"))
+    assert rule.evaluate({a: Decimal("492.60"), b: Decimal("492.58")}.get).label == "错误"
+    assert _rule(Ref(a), Ref(b), "元").evaluate({a: Decimal("492.59"), b: Decimal("492.58")}.get).label == "错误"
+
+
+def test_printed_decimals_count_by_value_and_below_is_strict():
+    a, b = CellRef("T", "a", "v"), CellRef("T", "b", "v")
+    printed = _rule(Ref(a), Ref(b), "元", tolerance=Tolerance(kind="printed"))
+    assert printed.bound({}.get, Decimal("98.50")) == Decimal("0.05")  # a spreadsheet holds 98.5
+    assert printed.evaluate({a: Decimal("98.5"), b: Decimal("98.54")}.get).label == "通过"
+    assert printed.evaluate({a: Decimal("98.5"), b: Decimal("98.56")}.get).label == "错误"
+    below = _rule(Ref(a), Ref(b), "元", tolerance=Tolerance(kind="below", value="0.5"))
+    assert below.evaluate({a: Decimal("2"), b: Decimal("1.55")}.get).label == "通过"
+    assert below.evaluate({a: Decimal("2"), b: Decimal("1.5")}.get).label == "错误"

@@ -12,13 +12,12 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ..editions.spec import Edition
-from ..rules.expr import CellRef, Expr, Undefined, Value, _num, single_ref
+from ..rules.expr import CellRef, Value
 from ..rules.instantiate import Check
+from ..rules.tolerance import FAIL_LABELS, PASS_LABEL, RELATION_LABELS, ROUNDING_LABEL, RoundingRule, RowCells
 from ..validation.labels import Labeler
 from .formats import Formats
 from .layout import CHECK_SHEET, LISTS_SHEET, DataCell, SheetPlan
-
-PASS, FAIL = "通过", "不通过"
 
 
 @dataclass
@@ -135,7 +134,7 @@ def write_guide(ws: Worksheet, fmt: Formats, edition: Edition, summaries: list[S
         f"2. 金额单位：{edition.info.amount_unit}，保留两位小数；空白表示无数据，与 0 不同。车辆数等填写整数。",
         "3. 科目编码按文本填写（类3位、款5位、项7位）；类、款行由其下级项自动汇总。增加科目时可在表内插入行。",
         "4. 按下表顺序填写：前面的表为后面的表提供数据（例如公开01的各类支出取自公开03）。",
-        f"5. 填完后查看“{CHECK_SHEET}”工作表：每条勾稽关系显示“通过”或“不通过”。",
+        f"5. 填完后查看“{CHECK_SHEET}”工作表：每条勾稽关系显示“通过”、“尾差”（四舍五入误差以内）、“警告”或“错误”。",
         "6. 绩效自评表：定量指标请在右侧“方向/目标值/完成值”填写数值，以便计算建议得分。",
     ]
     for i, line in enumerate(lines):
@@ -179,86 +178,103 @@ def write_checks_sheet(
     fmt: Formats,
     checks: list[Check],
     values: dict[CellRef, Value],
+    shown: dict[CellRef, Value],
     labeler: Labeler,
     locator: Callable[[str], Callable[[CellRef], str]],
+    rule_of: Callable[[Check], RoundingRule],
 ) -> None:
-    """审核: one row per relation, with its two sides, difference and a live 通过/不通过."""
+    """审核: one row per rule instance (every check the validator evaluates), with its two sides, the
+    difference, the allowed bound and a live verdict 通过 / 尾差 / 警告 / 错误 that ``rule_of(check)``
+    both renders and decides: the cached verdict is the validator's on ``values`` (derived cells over
+    blank cells blank), the sides are cached as a spreadsheet shows them (``shown``)."""
     ws = wb.add_worksheet(CHECK_SHEET)
     locate = locator(CHECK_SHEET)
-    for c, (title, width) in enumerate(
-        [
-            ("规则编号", 12),
-            ("说明", 50),
-            ("位置", 40),
-            ("左边", 16),
-            ("关系", 6),
-            ("右边", 16),
-            ("差额", 14),
-            ("结果", 10),
-        ]
-    ):
+    for c, (title, width) in enumerate(CHECK_COLUMNS):
         ws.write_string(0, c, title, fmt.get("header"))
         ws.set_column(c, c, width)
-    num = fmt.raw("check_num", {"num_format": "#,##0.00", "border": 1, "font_name": "宋体", "font_size": 10})
+    ws.set_row(0, 24)
+    num = fmt.raw("check_num", {"num_format": "#,##0.00", "border": 1, "valign": "vcenter"})
+    count = fmt.raw("check_count", {"num_format": "0", "border": 1, "valign": "vcenter"})
+    bound_fmt = fmt.raw("check_bound", {"num_format": "0.00###", "border": 1, "valign": "vcenter"})
     text = fmt.get("label")
+    line = fmt.get("line")
     row = 1
-    env = values.get
     for check in checks:
-        if check.op == "empty":
-            continue
+        rule = rule_of(check)
         anchor = check.anchor
+        cells = RowCells(*(xl_rowcol_to_cell(row, c) for c in (3, 5, 6, 7)))
+        formulas = rule.render(locate, cells)
+        left, right, diff = rule.side_values(shown.get)
+        side = count if check.op == "empty" else num
         where = labeler.describe(anchor) if anchor else ""
-        left, right = check.lhs.render(locate), check.rhs.render(locate)
-        lv, rv = _value(check.lhs, env), _value(check.rhs, env)
-        is_text = isinstance(lv, str) or isinstance(rv, str)
+        lines = max(_lines(check.rule.description, CHECK_COLUMNS[1][1]), _lines(where, CHECK_COLUMNS[2][1]))
+        if lines > 1:  # wrapped text needs the height a spreadsheet does not compute for a written file
+            ws.set_row(row, 13.5 * lines)
         ws.write_string(row, 0, check.id, text)
         ws.write_string(row, 1, check.rule.description, text)
         ws.write_string(row, 2, where, text)
-        ws.write_formula(row, 3, f"={left}", num, _cache(lv))
-        ws.write_string(row, 4, {"=": "=", "<=": "≤", ">=": "≥"}[check.op], fmt.get("line"))
-        ws.write_formula(row, 5, f"={right}", num, _cache(rv))
-        d, e, g = (xl_rowcol_to_cell(row, c) for c in (3, 5, 6))
-        if is_text:
-            ws.write_string(row, 6, "", num)
-            status_formula = f'=IF({d}={e},"{PASS}","{FAIL}")'
-            ok = (lv or "") == (rv or "")
-        else:
-            diff = _num(lv) - _num(rv)  # a blank side is 0, as the spreadsheet computes it
-            ws.write_formula(row, 6, f"={d}-{e}", num, _cache(diff))
-            cond = {"=": f"ABS({g})<=0.000001", "<=": f"{g}<=0.000001", ">=": f"{g}>=-0.000001"}[check.op]
-            status_formula = f'=IF({cond},"{PASS}","{FAIL}")'
-            eps = Decimal("0.000001")
-            ok = abs(diff) <= eps if check.op == "=" else (diff <= eps if check.op == "<=" else diff >= -eps)
-        cell = single_ref(check.lhs)
-        if check.rule.skip_blank and cell is not None:
-            status_formula = f'=IF({locate(cell)}="","",{status_formula[1:]})'
-            if values.get(cell) is None:
-                ok = None  # type: ignore[assignment]
-        status = "" if ok is None else (PASS if ok else FAIL)
-        ws.write_formula(row, 7, status_formula, fmt.get("line"), status)
+        ws.write_formula(row, 3, formulas.left, side, _cache(left))
+        ws.write_string(row, 4, RELATION_LABELS[check.op], line)
+        ws.write_formula(row, 5, formulas.right, side, _cache(right))
+        ws.write_formula(row, 6, formulas.difference, num, _cache(diff))
+        ws.write_formula(row, 7, formulas.bound, bound_fmt, _cache(rule.bound_value(shown.get)))
+        ws.write_string(row, 8, FAIL_LABELS[check.rule.severity], line)
+        ws.write_formula(row, 9, formulas.verdict, line, rule.evaluate(values.get).label)
         row += 1
     last = max(row - 1, 1)
-    ws.conditional_format(
-        1, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{FAIL}"', "format": fmt.get("fail")}
-    )
-    ws.conditional_format(
-        1, 7, last, 7, {"type": "cell", "criteria": "==", "value": f'"{PASS}"', "format": fmt.get("pass")}
-    )
-    ws.autofilter(0, 0, last, 7)
-    ws.freeze_panes(1, 0)
+    verdict_col = len(CHECK_COLUMNS) - 1
+    for label, style in VERDICT_STYLES.items():
+        ws.conditional_format(
+            1,
+            verdict_col,
+            last,
+            verdict_col,
+            {"type": "cell", "criteria": "==", "value": f'"{label}"', "format": fmt.raw(style, _FILLS[style])},
+        )
+    ws.autofilter(0, 0, last, verdict_col)
+    ws.freeze_panes(1, 3)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.repeat_rows(0)
+    ws.set_footer("&C第 &P 页，共 &N 页")
     ws.protect("", {"autofilter": True, "sort": True, "select_locked_cells": True, "select_unlocked_cells": True})
 
 
-def _value(expr: Expr, env: Callable[[CellRef], Value]) -> Value:
-    try:
-        value = expr.evaluate(env)
-    except Undefined:
-        return None
-    return value
+CHECK_COLUMNS = [
+    ("规则编号", 11),
+    ("说明", 46),
+    ("位置", 36),
+    ("左边", 15),
+    ("关系", 6),
+    ("右边", 15),
+    ("差额", 12),
+    ("允许差额", 9),
+    ("不通过时", 8),
+    ("结果", 7),
+]
+VERDICT_STYLES = {
+    PASS_LABEL: "verdict_pass",
+    ROUNDING_LABEL: "verdict_rounding",
+    FAIL_LABELS["info"]: "verdict_info",
+    FAIL_LABELS["warning"]: "verdict_warning",
+    FAIL_LABELS["error"]: "verdict_error",
+}
+_FILLS: dict[str, dict[str, object]] = {
+    "verdict_pass": {"font_color": "#006100", "bg_color": "#C6EFCE"},
+    "verdict_rounding": {"font_color": "#1F4E78", "bg_color": "#DDEBF7"},
+    "verdict_info": {"font_color": "#3F3151", "bg_color": "#E4DFEC"},
+    "verdict_warning": {"font_color": "#9C5700", "bg_color": "#FFEB9C"},
+    "verdict_error": {"font_color": "#9C0006", "bg_color": "#FFC7CE", "bold": True},
+}
+
+
+def _lines(text: str, width: int) -> int:
+    """About how many lines ``text`` wraps to in a column ``width`` characters wide (10-point 宋体: a CJK
+    character takes about 1.7 character widths, any other about 0.9)."""
+    size = sum(17 if ord(ch) > 0x2E7F else 9 for ch in text)
+    return max(1, -(-size // (10 * max(1, width - 1))))
 
 
 def _cache(value: Value | Decimal) -> float | str:

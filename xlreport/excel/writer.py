@@ -22,10 +22,11 @@ from ..fileio import atomic_write
 from ..model.report import SCHEMA_VERSION, Report
 from ..model.scorecard import budget_row_key, indicator_row_key
 from ..model.values import CellRef, Value, code_order, parent_code
-from ..rules.compute import formula_order, inputs_of, recompute
+from ..rules.compute import derived_of, formula_order, inputs_of, recompute
 from ..rules.expr import Undefined
-from ..rules.instantiate import instantiate
+from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
+from ..rules.tolerance import RoundingRule
 from ..validation.engine import Evaluator, labeler_of, shape_of
 from ..validation.findings import Finding
 from ..validation.labels import Labeler
@@ -152,7 +153,13 @@ class WorkbookWriter:
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
         write_narrative_sheet(wb, fmt, self.edition, self.shape, self.shown, self.addresses, self.narrative_inputs)
-        sheets.write_checks_sheet(wb, fmt, self.checks, self.shown, self.labeler, self._locator)
+        derived = derived_of(self.order, self.frozen)
+        decimals = self.edition.info.decimals
+
+        def rule_of(check: Check) -> RoundingRule:  # the validator's view of the written workbook
+            return RoundingRule(check, self.amount_unit, decimals, derived)
+
+        sheets.write_checks_sheet(wb, fmt, self.checks, self.values, self.shown, self.labeler, self._locator, rule_of)
         wb.close()
         return formulas, inputs
 

@@ -6,11 +6,11 @@ cell instead of trusting cached values, and tests to build consistent reports.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from ..errors import EditionError
 from ..model.values import CellRef, Value
-from .expr import Undefined
+from .expr import Expr, Undefined
 from .instantiate import Check, forget_instances, instantiate
 from .shape import Shape
 
@@ -74,6 +74,12 @@ def recompute(
         except Undefined:
             values.pop(cell, None)
     return values
+
+
+def derived_of(order: list[Check], frozen: Collection[CellRef]) -> dict[CellRef, Expr]:
+    """The cells a workbook computes by formula, with the formula: every defined cell but those
+    ``frozen`` to a typed constant (what the rounding bound expands into the printed cells)."""
+    return {c.defines: c.rhs for c in order if c.defines is not None and c.defines not in frozen}
 
 
 def inputs_of(checks: list[Check], values: Mapping[CellRef, Value]) -> dict[CellRef, Value]:

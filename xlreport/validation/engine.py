@@ -9,10 +9,10 @@ from ..editions.spec import Edition
 from ..model.report import Report
 from ..model.scorecard import indicator_row_key
 from ..model.values import CellRef, Value
-from ..rules.expr import Expr, Undefined, _num
+from ..rules.expr import Expr
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
-from ..rules.tolerance import bound_for
+from ..rules.tolerance import RoundingRule
 from .catalog import RULE_OWN
 from .findings import Finding, format_amount
 from .labels import Labeler
@@ -70,35 +70,22 @@ class Evaluator:
                 out.append(finding)
         return out
 
+    def rule(self, check: Check) -> RoundingRule:
+        """The object that decides ``check`` (and renders the same decision in the 审核 sheet)."""
+        return RoundingRule(check, self.amount_unit, self.decimals, self.derived)
+
     def evaluate(self, check: Check) -> Finding | None:
+        verdict = self.rule(check).evaluate(self.env)
+        if verdict.status in ("pass", "n/a"):
+            return None
+        a, e, diff, bound = verdict.actual, verdict.expected, verdict.difference, verdict.bound
+        if verdict.status == "rounding":
+            return self._finding(check, "info", a, e, diff, bound, rounding_note=True)
         if check.op == "empty":
-            return self._empty(check)
-        anchor = check.anchor
-        if check.rule.skip_blank and anchor is not None and self.env(anchor) is None:
-            return None
-        try:
-            actual = check.lhs.evaluate(self.env)
-            expected = check.rhs.evaluate(self.env)
-        except Undefined:
-            return None
-        if isinstance(actual, str) or isinstance(expected, str):
-            a, e = actual or "", expected or ""
-            if a == e:
-                return None
-            return self._finding(check, check.rule.severity, actual, expected, None, None)
-        a, e = _num(actual), _num(expected)
-        bound, strict, rounding = bound_for(
-            check.rule.tolerance, check.lhs, check.rhs, self.env, a, self.amount_unit, self.decimals, self.derived
-        )
-        diff = a - e
-        excess = diff if check.op == "<=" else (-diff if check.op == ">=" else abs(diff))
-        if excess <= 0:
-            return None
-        within = excess < bound if strict else excess <= bound
-        if within:
-            if rounding:
-                return self._finding(check, "info", a, e, diff, bound, rounding_note=True)
-            return None
+            return self._finding(check, check.rule.severity, a, None, None, None, at=verdict.at)
+        if diff is None:  # a text comparison
+            return self._finding(check, check.rule.severity, a, e, None, None)
+        assert isinstance(a, Decimal) and isinstance(e, Decimal)
         return self._finding(check, check.rule.severity, a, e, diff, bound, yuan_hint=self._typed_in_yuan(a, e))
 
     def _typed_in_yuan(self, actual: Decimal, expected: Decimal) -> bool:
@@ -107,15 +94,6 @@ class Evaluator:
             return False
         ratio = abs(actual / expected)
         return Decimal("9000") <= ratio <= Decimal("11000") or Decimal("0.00009") <= ratio <= Decimal("0.00011")
-
-    def _empty(self, check: Check) -> Finding | None:
-        if any(_nonzero(self.env(c)) for c in check.lhs.refs()):
-            return None
-        for cell in check.rhs.refs():
-            if _nonzero(self.env(cell)):
-                value = self.env(cell)
-                return self._finding(check, check.rule.severity, value, None, None, None, at=cell)
-        return None
 
     def _finding(
         self,
@@ -172,14 +150,6 @@ class Evaluator:
             tolerance=bound,
             cells=tuple(str(c) for c in check.cells()),
         )
-
-
-def _nonzero(v: Value) -> bool:
-    if v is None:
-        return False
-    if isinstance(v, str):
-        return v.strip() != ""
-    return v != 0
 
 
 def check_report(report: Report) -> list[Finding]:

@@ -17,7 +17,7 @@ from ..model.assemble import assemble
 from ..model.report import Report, report_model
 from ..model.scorecard import parse_actual, parse_target
 from ..model.values import CellRef, Value
-from ..rules.compute import checks_and_order, recompute
+from ..rules.compute import checks_and_order, derived_of, recompute
 from ..rules.shape import ScorecardShape, Shape
 from .catalog import make
 from .engine import Evaluator
@@ -57,6 +57,17 @@ def _scorecard_shapes(read: WorkbookRead, values: dict[CellRef, Value]) -> list[
                 quantitative.append(key)
         shapes.append(ScorecardShape(sid, tuple(card["budget"]), tuple(card["indicators"]), tuple(quantitative)))
     return shapes
+
+
+def data_shape(read: WorkbookRead, values: dict[CellRef, Value]) -> Shape:
+    """The shape of the data read (its codes; quantitative indicators by their contents, whose targets
+    parsed from text are added to ``values``): the rule instances the validator evaluates."""
+    return Shape(
+        read.edition,
+        codes={t: [c for c, _ in codes] for t, codes in read.codes.items()},
+        scorecards=_scorecard_shapes(read, values),
+        unit_type=read.identity.get("unit_type") or None,
+    )
 
 
 def _s(v: Value) -> str | None:
@@ -131,12 +142,7 @@ def validate_read(read: WorkbookRead) -> FileResult:
     edition = read.edition
     findings = list(read.findings)
     values: dict[CellRef, Value] = {ref: c.value for ref, c in read.cells.items() if c.value is not None}
-    shape = Shape(
-        edition,
-        codes={t: [c for c, _ in codes] for t, codes in read.codes.items()},
-        scorecards=_scorecard_shapes(read, values),
-        unit_type=read.identity.get("unit_type") or None,
-    )
+    shape = data_shape(read, values)
     checks, order = checks_and_order(shape)
     data_defs = {c.defines: c for c in order}
     # 1. formula integrity: the formula the writer wrote, or the one the rows now present call for
@@ -196,7 +202,7 @@ def validate_read(read: WorkbookRead) -> FileResult:
         edition, {t: dict(c) for t, c in read.codes.items()}, report.scorecards if report else [], computed
     )
     unit = read.identity.get("amount_unit") or edition.info.amount_unit
-    formulas = {ref: data_defs[ref].rhs for ref in defined if ref not in frozen and ref is not None}
+    formulas = derived_of(order, frozen)
     findings = [labeler.locate(f) for f in findings]
     for f in Evaluator(edition, computed, labeler, unit, formulas).run(checks):
         findings.append(_place(read, f))
