@@ -94,3 +94,8 @@ def parity_problems(pairs: Iterable[tuple[Path, Path]], limit: int = 5) -> dict[
     """The first ``limit`` differences of each (original, recalculated) pair that has any, by file name."""
     found = {original.name: compare(original, fresh)[:limit] for original, fresh in pairs}
     return {name: problems for name, problems in found.items() if problems}
+
+
+def recalculation_problems(files: list[Path], outdir: Path, limit: int = 5) -> dict[str, list[str]]:
+    """``files`` recalculated in one LibreOffice run: the first differences of each that has any."""
+    return parity_problems(zip(files, convert(files, outdir), strict=True), limit)

@@ -1,7 +1,7 @@
 """LibreOffice, a real spreadsheet client, recalculates what the writer wrote and gets the same numbers.
 
 Skipped, with a message, only where LibreOffice is not installed (.ci/run installs it). By default a
-small fixed set; the sweep over many random workbooks is marked ``sweep`` (``pytest -m sweep``).
+small fixed set; the sweep over many random workbooks is in test_sweeps.py (``pytest -m sweep``).
 """
 
 from __future__ import annotations
@@ -24,9 +24,12 @@ from .conftest import EXAMPLE
 from .excel_ops import fill_template_like_a_person
 from .libreoffice import convert, parity_problems, soffice
 
-pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+pytestmark = [
+    pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed"),
+    pytest.mark.xdist_group("libreoffice"),  # one worker makes the module's LibreOffice run, once
+]
 
-RANDOM_REPORTS = 50  # the sweep (pytest -m sweep, run by .ci/run): this many random reports
+RANDOM_REPORTS = 50  # the sweep (test_sweeps.py, pytest -m sweep): this many random reports
 FIXED = (3, 8)  # by default two of them: 6 项 and three scorecards; 11 项 and none
 
 
@@ -36,7 +39,7 @@ def synthetic(directory: Path, edition: Edition, index: int) -> Path:
     return write_report(directory / f"random-{index}.xlsx", report).path
 
 
-def findings(path: Path) -> list[tuple[str, str, str | None, str | None]]:
+def cell_findings(path: Path) -> list[tuple[str, str, str | None, str | None]]:
     from xlreport.validation.workbook import validate_workbook
 
     result = validate_workbook(path)
@@ -82,17 +85,6 @@ def test_every_formula_recalculates_to_its_cached_value(recalculated: Recalculat
     assert parity_problems(recalculated.written.items()) == {}
 
 
-@pytest.mark.sweep
-def test_random_workbooks_recalculate_and_validate_as_the_originals(tmp_path: Path, edition: Edition) -> None:
-    """The sweep: every formula of many random workbooks recalculates to its cached value, and the
-    copy LibreOffice saved gives exactly the findings of the original."""
-    files = [synthetic(tmp_path, edition, index) for index in range(RANDOM_REPORTS)]
-    pairs = list(zip(files, convert(files, tmp_path / "recalculated"), strict=True))
-    assert parity_problems(pairs) == {}
-    for original, fresh in pairs:
-        assert findings(fresh) == findings(original), original.name
-
-
 def test_the_as_published_constant_stays_and_the_formula_version_computes(recalculated: Recalculated) -> None:
     by_name = recalculated.by_name
     pub = load_workbook(by_name["reference-as-published.xlsx"], data_only=True)
@@ -107,14 +99,14 @@ def test_workbooks_saved_by_libreoffice_validate_as_the_originals(recalculated: 
     """A workbook a person opened and saved in LibreOffice (its own XML: shared strings, rewritten
     formulas, its own defined names and properties) gives exactly the findings of the original."""
     by_name = recalculated.by_name
-    assert findings(by_name["reference.xlsx"]) == [("K4", "suggested-score", "绩效自评1", "H22")]
-    assert [f[:2] for f in findings(by_name["reference-as-published.xlsx"])] == [
+    assert cell_findings(by_name["reference.xlsx"]) == [("K4", "suggested-score", "绩效自评1", "H22")]
+    assert [f[:2] for f in cell_findings(by_name["reference-as-published.xlsx"])] == [
         ("F05", "formula-replaced"),
         ("R10-1", "procurement-total"),
         ("K4", "suggested-score"),
     ]
     for original, fresh in recalculated.written.items():
-        assert findings(fresh) == findings(original), original.name
+        assert cell_findings(fresh) == cell_findings(original), original.name
 
 
 def test_typing_the_reference_inputs_into_the_template_gives_its_totals(recalculated: Recalculated) -> None:
