@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -87,3 +88,14 @@ def compare(original: Path, recalculated: Path, tol: float = 1e-9) -> list[str]:
         elif (a or "") != (b or ""):
             problems.append(f"{sheet}!{coord} {formula}: cached {a!r}, LibreOffice {b!r}")
     return problems
+
+
+def parity_problems(pairs: Iterable[tuple[Path, Path]], limit: int = 5) -> dict[str, list[str]]:
+    """The first ``limit`` differences of each (original, recalculated) pair that has any, by file name."""
+    found = {original.name: compare(original, fresh)[:limit] for original, fresh in pairs}
+    return {name: problems for name, problems in found.items() if problems}
+
+
+def recalculation_problems(files: list[Path], outdir: Path, limit: int = 5) -> dict[str, list[str]]:
+    """``files`` recalculated in one LibreOffice run: the first differences of each that has any."""
+    return parity_problems(zip(files, convert(files, outdir), strict=True), limit)

@@ -16,6 +16,8 @@ from .conftest import EXAMPLE
 from .excel_ops import insert_row
 from .libreoffice import convert, soffice
 
+pytestmark = pytest.mark.xdist_group("fastread")  # one worker writes (and converts) the workbooks, once
+
 
 @pytest.fixture(scope="module")
 def workbooks(tmp_path_factory):
