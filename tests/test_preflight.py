@@ -244,6 +244,17 @@ def malformed_workbook_xml(tmp: Path) -> Path:
     return _replace_members(_xlsx(tmp / "malformed.xlsx"), {"xl/workbook.xml": b"<workbook><sheets></workbook>"})
 
 
+def strict_ooxml(tmp: Path) -> Path:
+    """Excel's "Strict Open XML Spreadsheet": the ISO 29500 Strict namespaces."""
+    path = _xlsx(tmp / "strict.xlsx")
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/workbook.xml")
+    strict = xml.replace(
+        b"schemas.openxmlformats.org/spreadsheetml/2006/main", b"purl.oclc.org/ooxml/spreadsheetml/main"
+    )
+    return _replace_members(path, {"xl/workbook.xml": strict})
+
+
 def valid(tmp: Path) -> Path:
     return _xlsx(tmp / "good.xlsx")
 
@@ -292,6 +303,7 @@ CASES = {
     "xxe-utf16-sheet": Case(xxe_utf16_sheet, "xml-bomb"),
     "doctype-after-long-comment": Case(doctype_after_long_comment, "xml-bomb"),
     "malformed-workbook-xml": Case(malformed_workbook_xml, "unreadable-xml"),
+    "strict-ooxml": Case(strict_ooxml, "strict-ooxml"),
     "too-large": Case(valid, "too-large", {"max_bytes": 10}),
     "valid": Case(valid, None),
     "valid-with-markup-text": Case(valid_with_markup_text, None),
