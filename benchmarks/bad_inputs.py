@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.bad_corpus import KINDS, make, run_cli_measured  # noqa: E402
 from xlreport import examples  # noqa: E402
-from xlreport.excel.writer import write_report  # noqa: E402
+from xlreport.write.writer import write_report  # noqa: E402
 
 SECONDS, MIB = 2.0, 200.0
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from xlreport import load_edition
-from xlreport.excel.writer import write_report
 from xlreport.synthetic import random_report
+from xlreport.write.writer import write_report
 
 
 def build(directory: Path, n: int) -> dict[str, str]:

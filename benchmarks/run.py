@@ -26,11 +26,11 @@ import xlsxwriter
 
 import xlreport
 from xlreport import examples, load_edition
-from xlreport.excel.reader import read_workbook
-from xlreport.excel.writer import write_report
+from xlreport.read.reader import read_workbook
 from xlreport.rules.compute import forget_shapes
 from xlreport.synthetic import random_report
 from xlreport.validation.workbook import validate_workbook
+from xlreport.write.writer import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = examples.path(examples.REFERENCE)
@@ -62,7 +62,7 @@ def calamine_read_all(path: Path) -> int:
 
 def plain_write(path: Path, source: Path) -> None:
     """xlsxwriter writing the same cells (values and formula text) with no formatting at all."""
-    from xlreport.excel.fastread import load
+    from xlreport.read.fastread import load
 
     cells = load(str(source))
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})

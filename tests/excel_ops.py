@@ -73,10 +73,10 @@ def fill_template_like_a_person(directory, edition, report, *, printed_total: bo
 
     from openpyxl import load_workbook
 
-    from xlreport.excel.layout import parse_defined_name
-    from xlreport.excel.writer import write_template
+    from xlreport.layout.plan import parse_defined_name
     from xlreport.rules.instantiate import instantiate
     from xlreport.validation.engine import shape_of
+    from xlreport.write.writer import write_template
 
     leaves = sorted({c for t in ("T02", "T03", "T05") for c, _ in report.codes(t) if len(c) == 7})
     path = write_template(

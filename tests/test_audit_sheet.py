@@ -18,14 +18,14 @@ import pytest
 from openpyxl import load_workbook
 
 from xlreport import load_edition, load_report
-from xlreport.excel.reader import read_workbook
-from xlreport.excel.sheets import CHECK_COLUMNS, CHECK_SHEET
-from xlreport.excel.writer import write_report
+from xlreport.read.reader import read_workbook
 from xlreport.rules.expr import CellRef
 from xlreport.rules.instantiate import Check, instantiate
 from xlreport.rules.tolerance import FAIL_LABELS, PASS_LABEL, ROUNDING_LABEL
 from xlreport.synthetic import random_report
 from xlreport.validation.workbook import data_shape, validate_read
+from xlreport.write.sheets import CHECK_COLUMNS, CHECK_SHEET
+from xlreport.write.writer import write_report
 
 from .conftest import EXAMPLE, SYNTHETIC
 from .libreoffice import convert, soffice

@@ -7,9 +7,9 @@ from openpyxl import load_workbook
 from openpyxl.packaging.custom import CustomPropertyList
 
 from xlreport import available_editions, load_edition
-from xlreport.excel.writer import write_report
 from xlreport.synthetic import random_report
 from xlreport.validation.workbook import validate_workbook
+from xlreport.write.writer import write_report
 
 from .bad_corpus import KINDS, make, run_cli_measured
 
@@ -76,7 +76,7 @@ def test_a_workbook_without_identity_of_another_edition(tmp_path, good):
 
 
 def read_edition(path) -> str:
-    from xlreport.excel.reader import read_workbook
+    from xlreport.read.reader import read_workbook
 
     return read_workbook(path).edition.id
 
@@ -303,7 +303,7 @@ def test_merged_input_cells_are_a_warning_and_read_alike_by_both_readers(tmp_pat
     import re
     import zipfile
 
-    from xlreport.excel.reader import read_workbook
+    from xlreport.read.reader import read_workbook
 
     wb = load_workbook(good)
     name = next(n for n in wb.defined_names if re.fullmatch(r"xr\.T03\.c\d{7}\.basic", n))

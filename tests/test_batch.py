@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from xlreport import load_report
 from xlreport.batch import Source, annotation_targets, cross_check, expand_paths, run_batch
 from xlreport.cli import main
-from xlreport.excel.writer import write_report
 from xlreport.synthetic import random_report
 from xlreport.validation.output import printable, safe_field, to_csv
 from xlreport.validation.result import FileResult, ValidationResult
+from xlreport.write.writer import write_report
 
 from .conftest import EXAMPLE, SYNTHETIC
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from xlreport.excel.preflight import CODES as PREFLIGHT_CODES
+from xlreport.read.preflight import CODES as PREFLIGHT_CODES
 from xlreport.validation.catalog import RULE_OWN, catalog, make, render, with_readme_block
 from xlreport.validation.findings import Finding
 

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from xlreport.cli import main
-from xlreport.excel.writer import write_report
 from xlreport.synthetic import random_report
 from xlreport.validation.result import FileResult, ValidationResult
+from xlreport.write.writer import write_report
 
 from .conftest import EXAMPLE, SYNTHETIC
 

@@ -9,10 +9,10 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from xlreport.cli import main
-from xlreport.excel.writer import expand_codes, write_template
 from xlreport.model.values import CellRef, code_order, function_code, is_class_code, is_function_code, level_name
 from xlreport.rules.expr import CodeLookup
 from xlreport.validation.workbook import validate_workbook
+from xlreport.write.writer import expand_codes, write_template
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ from openpyxl import load_workbook
 
 import xlreport
 from xlreport import available_editions, load_edition
-from xlreport.excel.fastread import cells_of, load
-from xlreport.excel.reader import read_workbook
-from xlreport.excel.writer import write_report, write_template
+from xlreport.read.fastread import cells_of, load
+from xlreport.read.reader import read_workbook
 from xlreport.synthetic import random_report
+from xlreport.write.writer import write_report, write_template
 
 from .conftest import EXAMPLE
 from .excel_ops import insert_row
@@ -92,7 +92,7 @@ def test_shared_formulas_are_expanded(tmp_path):
 
 def test_both_ways_of_reading_shared_strings_agree(workbooks, monkeypatch):
     """Regular sharedStrings.xml is split by regular expressions; expat reads it the same."""
-    from xlreport.excel import fastread
+    from xlreport.read import fastread
 
     regular = [cells_of(load(str(p))) for p in workbooks]
     monkeypatch.setattr(fastread, "REGULAR_STRINGS", False)
@@ -134,7 +134,7 @@ def test_unusual_but_valid_xml_reads_like_openpyxl(tmp_path, monkeypatch, regula
     their r attribute, inline strings: the same cells as openpyxl, whichever way strings are read."""
     import xlsxwriter
 
-    from xlreport.excel import fastread
+    from xlreport.read import fastread
 
     monkeypatch.setattr(fastread, "REGULAR_STRINGS", regular)
     src = tmp_path / "plain.xlsx"

@@ -28,8 +28,8 @@ import xlsxwriter
 
 import xlreport
 from xlreport import load_edition
-from xlreport.excel.sheets import CHECK_SHEET
-from xlreport.excel.writer import WriteResult, write_report, write_template
+from xlreport.write.sheets import CHECK_SHEET
+from xlreport.write.writer import WriteResult, write_report, write_template
 
 from .conftest import EXAMPLE
 

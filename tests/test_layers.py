@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
-from xlreport.excel.a1 import cell_name, quote_sheet
-from xlreport.excel.writer import write_template
+from xlreport.layout.a1 import cell_name, quote_sheet
+from xlreport.write.writer import write_template
 
 ROOT = Path(__file__).resolve().parent.parent
-WRITING = ("xlsxwriter", "xlreport.excel.writer", "xlreport.excel.sheets", "xlreport.excel.narrative")
+WRITING = ("xlsxwriter", "xlreport.write.writer", "xlreport.write.sheets", "xlreport.write.narrative")
 
 
 def _loaded_after(code: str) -> dict[str, bool]:

@@ -16,9 +16,9 @@ from openpyxl.cell import Cell
 
 import xlreport
 from xlreport.editions.spec import Edition
-from xlreport.excel.writer import write_report, write_template
 from xlreport.rules.expr import CellRef
 from xlreport.synthetic import random_report
+from xlreport.write.writer import write_report, write_template
 
 from .conftest import EXAMPLE
 from .excel_ops import fill_template_like_a_person

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 import xlreport
-from xlreport.excel.narrative import NARRATIVE_SHEET
-from xlreport.excel.writer import write_report, write_template
+from xlreport.write.narrative import NARRATIVE_SHEET
+from xlreport.write.writer import write_report, write_template
 
 from .conftest import EXAMPLE
 

@@ -17,9 +17,9 @@ import pytest
 import xlsxwriter
 
 from xlreport import load_edition
-from xlreport.excel.preflight import CODES, FileProblem, preflight
-from xlreport.excel.reader import WorkbookError, read_workbook
-from xlreport.excel.writer import write_template
+from xlreport.read.preflight import CODES, FileProblem, preflight
+from xlreport.read.reader import WorkbookError, read_workbook
+from xlreport.write.writer import write_template
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MIB = 2**20
@@ -398,7 +398,7 @@ def test_zip_bomb_is_decided_without_decompressing(
 
 def test_workbook_xml_is_parsed_with_dtds_forbidden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the head scans switched off, defusedxml alone still refuses the DTD."""
-    from xlreport.excel import preflight as module
+    from xlreport.read import preflight as module
 
     monkeypatch.setattr(module, "_has_dtd_marker", lambda head: False)
     monkeypatch.setattr(module, "_prolog_has_dtd", lambda head, rest: False)

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from xlreport import load_report
-from xlreport.excel.writer import write_report
 from xlreport.validation.workbook import validate_workbook
+from xlreport.write.writer import write_report
 
 from .conftest import EXAMPLE
 

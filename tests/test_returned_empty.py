@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from xlreport import load_edition
-from xlreport.excel.writer import write_template
 from xlreport.validation.workbook import validate_workbook
+from xlreport.write.writer import write_template
 
 
 @pytest.mark.parametrize("edition_id", ["shanxi-2022", "shanghai-2024"])

@@ -16,13 +16,13 @@ from openpyxl import load_workbook
 import xlreport
 from xlreport.editions.loader import build_edition, edition_sources, scorecard_form
 from xlreport.editions.spec import Edition
-from xlreport.excel.writer import write_report
 from xlreport.model.scorecard import BudgetLine, Indicator, Scorecard
 from xlreport.rules.expr import CellRef, Num
 from xlreport.rules.parser import RuleSyntaxError, parse_expr
 from xlreport.rules.shape import Shape, ShapeResolver
 from xlreport.validation.labels import Labeler
 from xlreport.validation.workbook import validate_workbook
+from xlreport.write.writer import write_report
 
 from .conftest import EXAMPLE
 
@@ -42,7 +42,7 @@ def use_edition(monkeypatch: pytest.MonkeyPatch) -> Callable[[Edition], None]:
 
     def use(edition: Edition) -> None:
         monkeypatch.setattr("xlreport.editions.load_edition", lambda _id: edition)
-        monkeypatch.setattr("xlreport.excel.reader.load_edition", lambda _id: edition)
+        monkeypatch.setattr("xlreport.read.reader.load_edition", lambda _id: edition)
 
     return use
 

@@ -13,11 +13,11 @@ from openpyxl import load_workbook
 import xlreport
 from xlreport import load_edition
 from xlreport.editions.spec import Edition
-from xlreport.excel.writer import write_report, write_template
 from xlreport.rules.instantiate import instantiate
 from xlreport.synthetic import random_report, rounded_report
 from xlreport.validation.engine import shape_of
 from xlreport.validation.workbook import validate_workbook
+from xlreport.write.writer import write_report, write_template
 
 from .conftest import ROOT, SYNTHETIC
 from .libreoffice import recalculation_problems, soffice

@@ -8,8 +8,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from xlreport import load_report
-from xlreport.excel.writer import write_report
 from xlreport.validation.workbook import validate_workbook
+from xlreport.write.writer import write_report
 
 from .conftest import EXAMPLE, SYNTHETIC
 

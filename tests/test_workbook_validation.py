@@ -9,12 +9,12 @@ import pytest
 from openpyxl import load_workbook
 
 from xlreport import available_editions, load_edition, load_report
-from xlreport.excel.reader import CellContent, read_workbook
-from xlreport.excel.writer import write_report
 from xlreport.export import report_to_json
+from xlreport.read.reader import CellContent, read_workbook
 from xlreport.rules.instantiate import instantiate
 from xlreport.synthetic import random_report
 from xlreport.validation.workbook import validate_read, validate_workbook, written_shape
+from xlreport.write.writer import write_report
 
 from .excel_ops import fill_template_like_a_person, insert_row
 

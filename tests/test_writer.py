@@ -9,12 +9,12 @@ import pytest
 from openpyxl import load_workbook
 
 import xlreport
-from xlreport.excel.layout import parse_defined_name
-from xlreport.excel.sheets import CHECK_SHEET
-from xlreport.excel.writer import expand_codes, write_report, write_template
+from xlreport.layout.plan import parse_defined_name
 from xlreport.rules.instantiate import instantiate
 from xlreport.synthetic import random_report
 from xlreport.validation.engine import shape_of
+from xlreport.write.sheets import CHECK_SHEET
+from xlreport.write.writer import expand_codes, write_report, write_template
 
 ALLOWED = {"SUM", "IF", "ROUND", "ABS", "MIN", "MAX", "AND", "OR", "LEN"}
 AUDIT_ALLOWED = {"COUNT", "COUNTA", "COUNTIF", "ISTEXT", "IFERROR"}  # Excel 2007, WPS and LibreOffice alike

@@ -106,8 +106,8 @@ def template(
     示例：xlreport template --dept 某某局 --year 2023 \\
             --codes 2010306,2080505 -o 模板.xlsx
     """
-    from .excel.writer import write_template
     from .model.values import is_function_code
+    from .write.writer import write_template
 
     edition = _edition(edition_id)
     code_list = [c.strip() for c in codes.split(",") if c.strip()] if codes else []
@@ -152,7 +152,7 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
     示例：xlreport fill out/jincheng-2022.json -o 晋城.xlsx --as-published
     """
     from .api import load_report
-    from .excel.writer import write_report
+    from .write.writer import write_report
 
     report = load_report(data)
     result = write_report(output, report, as_published=as_published)

@@ -12,9 +12,9 @@ import click
 
 from . import examples
 from .api import check
-from .excel.writer import write_report, write_template
 from .validation.output import file_text
 from .validation.workbook import validate_workbook
+from .write.writer import write_report, write_template
 
 
 def run_demo(directory: Path) -> int:

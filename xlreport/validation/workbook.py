@@ -11,12 +11,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..editions.spec import Edition
-from ..excel.layout import Locator
-from ..excel.reader import CellContent, WorkbookError, WorkbookRead, cell_finding, read_workbook
+from ..layout.plan import Locator
 from ..model.assemble import assemble
 from ..model.report import Report, report_model
 from ..model.scorecard import parse_actual, parse_target
 from ..model.values import CellRef, Value
+from ..read.reader import CellContent, WorkbookError, WorkbookRead, cell_finding, read_workbook
 from ..rules.compute import checks_and_order, derived_of, recompute
 from ..rules.shape import ScorecardShape, Shape
 from .catalog import make

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..editions.spec import CardBlock, Edition, ScorecardForm
 from ..rules.expr import CellRef
 from ..rules.shape import ScorecardShape
-from .layout import DataCell, SheetPlan, Text
+from .plan import DataCell, SheetPlan, Text
 
 
 def suggested_ref(form: ScorecardForm, sid: str, row: str) -> CellRef | None:

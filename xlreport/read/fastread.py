@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
-from .a1 import MAX_COLUMN, MAX_ROW
-from .a1 import column_index as column_index_from_string
-from .a1 import column_letter as get_column_letter
+from ..layout.a1 import MAX_COLUMN, MAX_ROW
+from ..layout.a1 import column_index as column_index_from_string
+from ..layout.a1 import column_letter as get_column_letter
 from .preflight import refusing_parser
 
 _CELL = re.compile(r"([A-Z]+)(\d+)")

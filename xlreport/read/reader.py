@@ -19,14 +19,14 @@ from typing import Any, get_args
 from ..editions import available_editions, load_edition
 from ..editions.spec import Edition, TableSpec
 from ..errors import WorkbookError
+from ..layout.a1 import column_index as col_index
+from ..layout.a1 import column_letter as get_column_letter
+from ..layout.plan import PROPERTY_PREFIX, Address, SheetPlan, parse_defined_name, plan_table
 from ..model.report import AmountUnit, UnitType, code_rows_valid
 from ..model.scorecard import budget_row_key, indicator_row_key
 from ..model.values import CellRef, Value, is_function_code, level_name, parent_code
 from ..validation.catalog import make
 from ..validation.findings import ColumnLocation, Finding, RowLocation
-from .a1 import column_index as col_index
-from .a1 import column_letter as get_column_letter
-from .layout import PROPERTY_PREFIX, Address, SheetPlan, parse_defined_name, plan_table
 
 
 def file_finding(code: str, sheet: str | None = None, **args: object) -> Finding:
@@ -186,8 +186,8 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
         raise WorkbookError(file_finding(problem.code, detail=problem.message))
     try:
         if engine == "fast":
+            from ..layout.plan import CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET
             from .fastread import load
-            from .layout import CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET
 
             wb: Any = load(name, skip=frozenset({CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET}), members=members)
         else:

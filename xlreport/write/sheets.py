@@ -12,12 +12,12 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ..editions.spec import Edition
+from ..layout.plan import CHECK_SHEET, LISTS_SHEET, DataCell, SheetPlan
 from ..rules.expr import CellRef, Value
 from ..rules.instantiate import Check
 from ..rules.tolerance import FAIL_LABELS, PASS_LABEL, RELATION_LABELS, ROUNDING_LABEL, RoundingRule, RowCells
 from ..validation.labels import Labeler
 from .formats import Formats
-from .layout import CHECK_SHEET, LISTS_SHEET, DataCell, SheetPlan
 
 
 @dataclass

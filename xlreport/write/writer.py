@@ -19,6 +19,18 @@ from xlsxwriter.worksheet import Worksheet
 from .. import __version__
 from ..editions.spec import Edition
 from ..fileio import atomic_write
+from ..layout.plan import (
+    GUIDE_SHEET,
+    PROPERTY_PREFIX,
+    DataCell,
+    Locator,
+    SheetPlan,
+    defined_name,
+    meta_line,
+    plan_table,
+    title_line,
+)
+from ..layout.scorecard import plan_scorecard, suggested_ref
 from ..model.report import SCHEMA_VERSION, Report
 from ..model.scorecard import budget_row_key, indicator_row_key
 from ..model.values import CellRef, Value, code_order, parent_code
@@ -33,19 +45,7 @@ from ..validation.labels import Labeler
 from . import sheets
 from .cached import formula_result, stored
 from .formats import Formats
-from .layout import (
-    GUIDE_SHEET,
-    PROPERTY_PREFIX,
-    DataCell,
-    Locator,
-    SheetPlan,
-    defined_name,
-    meta_line,
-    plan_table,
-    title_line,
-)
 from .narrative import write_narrative_sheet
-from .scorecard_layout import plan_scorecard, suggested_ref
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
 TEMPLATE_INDICATORS = 12

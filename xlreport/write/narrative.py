@@ -15,13 +15,13 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from ..editions.spec import Edition, NarrativeItem
+from ..layout.plan import Locator, defined_name
 from ..model.values import CellRef, Value
 from ..rules.expr import Expr
 from ..rules.parser import parse_expr
 from ..rules.shape import NARRATIVE, Shape, ShapeResolver
 from .cached import formula_result, stored
 from .formats import Formats
-from .layout import Locator, defined_name
 from .sheets import apply_validation
 
 NARRATIVE_SHEET = "情况说明"

@@ -1,0 +1,1 @@
+"""Writing workbooks with xlsxwriter: templates and filled reports, their formats and supporting sheets."""
