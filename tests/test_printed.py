@@ -21,9 +21,10 @@ def filled(tmp_path_factory) -> Path:
     return write_report(tmp_path_factory.mktemp("printed") / "ref.xlsx", load_report(EXAMPLE)).path
 
 
-def _edit_kept_value(src: Path, dst: Path, name: str, value: str) -> str:
+def _edit_kept_value(src: Path, dst: Path, name: str, value: str, cell_type: str | None = None) -> str:
     """A copy of ``src`` in which the cell of defined name ``name`` keeps ``<v>value</v>`` (its formula, if
-    any, untouched): what a spreadsheet in manual calculation, or one whose formula missed rows, saves."""
+    any, untouched; ``cell_type`` "e" for an error value): what a spreadsheet in manual calculation, or one
+    whose formula missed rows, saves."""
     wb = load_workbook(src)
     sheet, coord = next(iter(wb.defined_names[name].destinations))
     coord = coord.replace("$", "")
@@ -31,9 +32,14 @@ def _edit_kept_value(src: Path, dst: Path, name: str, value: str) -> str:
     with zipfile.ZipFile(src) as z:
         members = {i.filename: z.read(i.filename) for i in z.infolist()}
     xml = members[part].decode()
-    cell = re.compile(rf'(<c r="{coord}"[^>]*?>(?:<f>[^<]*</f>)?)<v>[^<]*</v>')
+    cell = re.compile(rf'<c r="{coord}"([^>]*?)>((?:<f>[^<]*</f>)?)<v>[^<]*</v>')
     assert cell.search(xml), coord
-    members[part] = cell.sub(rf"\g<1><v>{value}</v>", xml, count=1).encode()
+
+    def kept(m: re.Match[str]) -> str:
+        attrs = re.sub(r'\s+t="[^"]*"', "", m.group(1)) + (f' t="{cell_type}"' if cell_type else "")
+        return f'<c r="{coord}"{attrs}>{m.group(2)}<v>{value}</v>'
+
+    members[part] = cell.sub(kept, xml, count=1).encode()
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
         for member, data in members.items():
             z.writestr(member, data)
@@ -64,21 +70,7 @@ def test_an_input_changed_without_recalculation_flags_the_totals_that_print_wron
 
 def test_a_total_that_prints_an_error_value(filled: Path, tmp_path: Path) -> None:
     edited = tmp_path / "ref-error.xlsx"
-    text = '<c r="{c}" t="e"><v>#REF!</v></c>'
-    wb = load_workbook(filled)
-    sheet, coord = next(iter(wb.defined_names["xr.T05.total.total"].destinations))
-    coord = coord.replace("$", "")
-    part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
-    with zipfile.ZipFile(filled) as z:
-        members = {i.filename: z.read(i.filename) for i in z.infolist()}
-    xml = members[part].decode()
-    cell = re.compile(rf'<c r="{coord}"[^>]*?>(<f>[^<]*</f>)<v>[^<]*</v></c>')
-    m = cell.search(xml)
-    assert m, coord
-    members[part] = xml.replace(m.group(0), text.format(c=coord).replace("<v>", m.group(1) + "<v>")).encode()
-    with zipfile.ZipFile(edited, "w") as z:
-        for member, data in members.items():
-            z.writestr(member, data)
+    coord = _edit_kept_value(filled, edited, "xr.T05.total.total", "#REF!", "e")
     found = [f for f in validate_workbook(edited).findings if f.code == "printed-differs"]
     assert [f.cell for f in found] == [coord] and "#REF!" in found[0].message
 
