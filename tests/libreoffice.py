@@ -29,8 +29,12 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+CHUNK = 100  # files per LibreOffice run: one process converting some hundreds of workbooks stops part way
+
+
 def convert(files: list[Path], outdir: Path, target: str = "xlsx", timeout: int = 600) -> list[Path]:
-    """Convert ``files`` in one LibreOffice run (recalculating on load); the converted paths."""
+    """Convert ``files`` (recalculating on load), ``CHUNK`` to a LibreOffice run; the converted paths.
+    ``timeout`` is per run."""
     exe = soffice()
     assert exe, "LibreOffice (soffice) is not installed"
     profile = outdir / f"profile-{uuid.uuid4().hex}"
@@ -38,23 +42,25 @@ def convert(files: list[Path], outdir: Path, target: str = "xlsx", timeout: int 
     (profile / "user" / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
     outdir.mkdir(parents=True, exist_ok=True)
     filt = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "pdf": "pdf"}[target]
-    cmd = [
-        exe,
-        f"-env:UserInstallation=file://{profile}",
-        "--headless",
-        "--norestore",
-        "--nolockcheck",
-        "--convert-to",
-        filt,
-        "--outdir",
-        str(outdir),
-        *map(str, files),
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     out = [outdir / (f.stem + "." + target) for f in files]
-    missing = [p for p in out if not p.exists()]
-    if missing:
-        raise RuntimeError(f"LibreOffice did not convert {missing}: {proc.stdout}\n{proc.stderr}")
+    for start in range(0, len(files), CHUNK):
+        chunk = files[start : start + CHUNK]
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            filt,
+            "--outdir",
+            str(outdir),
+            *map(str, chunk),
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        missing = [p for p in out[start : start + CHUNK] if not p.exists()]
+        if missing:
+            raise RuntimeError(f"LibreOffice did not convert {missing}: {proc.stdout}\n{proc.stderr}")
     return out
 
 
