@@ -70,3 +70,13 @@ def split_coordinate(coord: str) -> tuple[str, int]:
     if not m:
         raise ValueError(f"not a cell address: {coord!r}")
     return m.group(1).upper(), int(m.group(2))
+
+
+def range_bounds(text: str) -> tuple[int, int, int, int]:
+    """ "B5:$C$7" (or one cell) → 0-based (first row, first column, last row, last column), in order;
+    ValueError when it is not a range of cells."""
+    first, _, last = text.partition(":")
+    (l1, n1), (l2, n2) = split_coordinate(first), split_coordinate(last or first)
+    r1, r2 = sorted((n1 - 1, n2 - 1))
+    c1, c2 = sorted((column_index(l1) - 1, column_index(l2) - 1))
+    return r1, c1, r2, c2

@@ -21,6 +21,7 @@ from ..editions.spec import Edition, TableSpec
 from ..errors import WorkbookError
 from ..layout.a1 import column_index as col_index
 from ..layout.a1 import column_letter as get_column_letter
+from ..layout.a1 import range_bounds
 from ..layout.plan import PROPERTY_PREFIX, Address, SheetPlan, parse_defined_name, plan_table
 from ..model.report import AmountUnit, UnitType, code_rows_valid
 from ..model.scorecard import budget_row_key, indicator_row_key
@@ -326,12 +327,11 @@ def _merged_inputs(read: WorkbookRead, ws: Any) -> None:
     spreadsheet shows them (and as openpyxl reads them), whatever value the file still keeps there."""
     title = ws.title
     for text in _merged_ranges(ws):
-        first, _, last = text.partition(":")
-        m1, m2 = _A1.fullmatch(first), _A1.fullmatch(last or first)
-        if m1 is None or m2 is None:
+        try:
+            r1, c1, r2, c2 = range_bounds(text)
+        except ValueError:
             continue
-        r1, c1 = int(m1.group(2)) - 1, col_index(m1.group(1)) - 1
-        r2, c2 = int(m2.group(2)) - 1, col_index(m2.group(1)) - 1
+        first = text.partition(":")[0]
         covered = (
             [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (title, r, c) in read.ref_at]
             if (r2 - r1 + 1) * (c2 - c1 + 1) <= 10_000
@@ -344,9 +344,6 @@ def _merged_inputs(read: WorkbookRead, ws: Any) -> None:
             read.cells[read.ref_at[(title, r, c)]] = CellContent(None, None, None)
         finding = make("merged-cells", {"where": f"{title}!{text}", "range": text}, sheet=title)
         read.findings.append(finding.model_copy(update={"cell": first}))
-
-
-_A1 = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 
 
 def _one_unit_finding(read: WorkbookRead) -> None:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from ..layout.a1 import range_bounds
+
 Lookup = Callable[[str, int, int], Decimal | None]  # (sheet, 0-based row, 0-based col) → value (None: unknown)
 
 _TOKEN = re.compile(
@@ -19,18 +21,10 @@ _TOKEN = re.compile(
     r"|(?P<fn>SUM)\s*\(|(?P<op>[-+*/(),]))",
     re.I,
 )
-_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)", re.I)
 
 
 class Unsupported(Exception):
     """A formula this evaluator does not understand."""
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -65,12 +59,10 @@ def evaluate(formula: str, home: str, lookup: Lookup) -> Decimal | None:
     def cells(ref: str) -> list[Decimal | None]:
         sheet, _, area = ref.rpartition("!")
         sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else (sheet or home)
-        first, _, last = area.partition(":")
-        m1, m2 = _CELL.fullmatch(first), _CELL.fullmatch(last or first)
-        if m1 is None or m2 is None:
-            raise Unsupported(ref)
-        r1, r2 = sorted((int(m1.group(2)) - 1, int(m2.group(2)) - 1))
-        c1, c2 = sorted((_col(m1.group(1)), _col(m2.group(1))))
+        try:
+            r1, c1, r2, c2 = range_bounds(area)
+        except ValueError:
+            raise Unsupported(ref) from None
         if (r2 - r1 + 1) * (c2 - c1 + 1) > 100_000:
             raise Unsupported(ref)
         return [lookup(sheet, r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
