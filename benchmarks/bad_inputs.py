@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.bad_corpus import KINDS, make, run_cli_measured  # noqa: E402
+from tests.bad_corpus import KINDS, make, run_cli_measured, stray_cells  # noqa: E402
 from xlreport import examples  # noqa: E402
 from xlreport.write.writer import write_report  # noqa: E402
 
@@ -32,8 +32,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         good = write_report(d / "good.xlsx", examples.load(examples.REFERENCE)).path
-        for kind, code in {**KINDS, "good": None}.items():
-            path = good if code is None else make(kind, d, good)
+        stray = {  # readable files with millions of cells outside the tables: counted, not read
+            "stray-5m-below": lambda: stray_cells(good, d / "below.xlsx", 5_000_000, "below"),
+            "stray-4m-right": lambda: stray_cells(good, d / "right.xlsx", 4_000_000, "right"),
+        }
+        for kind, code in {**KINDS, "good": None, **dict.fromkeys(stray, "")}.items():
+            path = good if code is None else stray[kind]() if kind in stray else make(kind, d, good)
             runs = [run_cli_measured("validate", "--format", "json", str(path)) for _ in range(args.repeat)]
             found = [f["code"] for f in json.loads(runs[0].stdout)["files"][0]["findings"]]
             seconds = statistics.median(r.seconds for r in runs)

@@ -134,3 +134,43 @@ def run_cli_measured(*args: str) -> Measured:
     peak = int(found.group(1)) / 1024 if found else float("nan")
     stderr = re.sub(r"\nxlreport-peak-rss-kib=\d+\n", "", proc.stderr)
     return Measured(proc.returncode, proc.stdout, stderr, seconds, peak)
+
+
+def stray_cells(good: Path, dst: Path, cells: int, where: str = "below", seed: int = 1) -> Path:
+    """A copy of ``good`` whose first table sheet holds ``cells`` random numbers outside its tables:
+    "below" (100 a row, from row 1,000 down) or "right" (300 rows from 50 below the sheet's last row,
+    from column AA right to the sheet's last column, 16,384), streamed into the zip so that millions
+    of cells take little memory here."""
+    from xlreport.layout.a1 import column_letter
+
+    rng = random.Random(seed)
+    with zipfile.ZipFile(good) as z:
+        members = {i.filename: z.read(i) for i in z.infolist()}
+    names = re.findall(r'<sheet [^>]*name="([^"]+)"', members["xl/workbook.xml"].decode())
+    part = f"xl/worksheets/sheet{names.index(names[1]) + 1}.xml"  # the first table (after 填表说明)
+    head, tail = members.pop(part).decode().split("</sheetData>")
+    last = max(int(r) for r in re.findall(r'<row r="(\d+)"', head))
+    if where == "below":
+        per_row, first_row, first_col = 100, 1000, 1
+    else:
+        per_row, first_row, first_col = min(-(-cells // 300), 16384 - 26), last + 50, 27
+    letters = [column_letter(c) for c in range(first_col, first_col + per_row)]
+
+    def rows():
+        left, r = cells, first_row
+        while left > 0:
+            n = min(per_row, left)
+            cols = "".join(f'<c r="{letters[i]}{r}"><v>{rng.randint(0, 10**9) / 100}</v></c>' for i in range(n))
+            yield f'<row r="{r}">{cols}</row>'
+            left -= n
+            r += 1
+
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+        with out.open(part, "w", force_zip64=True) as w:
+            w.write(head.encode())
+            for row in rows():
+                w.write(row.encode())
+            w.write(("</sheetData>" + tail).encode())
+    return dst

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from openpyxl import load_workbook
 from openpyxl.packaging.custom import CustomPropertyList
@@ -30,6 +32,7 @@ def test_unreadable_files_give_one_clear_finding(tmp_path, good, kind, code):
     assert not result.readable and not result.valid
     assert [(f.code, f.severity) for f in result.findings] == [(code, "error")]
     assert path.name in result.findings[0].message
+    assert not re.search(r"\{[a-z_]+\}", result.findings[0].message)  # every placeholder filled
     assert path.read_bytes() == before
 
 

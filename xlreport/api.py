@@ -129,15 +129,35 @@ def validate_file(
     return result
 
 
+ANNOTATE_BEYOND_LIMIT = 100_000  # stray cells beyond which no copy is made (openpyxl would hold every one)
+
+
 def _annotated(result: FileResult, target: str | PathLike[str]) -> FileResult:
+    from .errors import os_reason
     from .validation.annotate import annotate
 
+    stray = sum(int(f.args.get("cells", "0").replace(",", "")) for f in result.findings if f.code == "cells-beyond")
     try:  # openpyxl may refuse what the reader read: the findings stand without the copy
+        if stray > ANNOTATE_BEYOND_LIMIT:
+            raise _NoCopy(f"表格以外有 {stray:,} 个单元格，副本会过大；请删除这些单元格后重新审核")
         copy = str(annotate(result.path, result.findings, target))
     except Exception as exc:
-        failed = make("annotation-failed", {"file": result.path, "reason": type(exc).__name__})
+        reason = (
+            str(exc)
+            if isinstance(exc, _NoCopy)
+            else os_reason(exc)
+            if isinstance(exc, OSError)
+            else "内存不足"
+            if isinstance(exc, MemoryError)
+            else "文件的某些部分无法复制"
+        )
+        failed = make("annotation-failed", {"file": result.path, "reason": reason})
         return result.model_copy(update={"findings": [*result.findings, failed]})
     return result.model_copy(update={"annotated": copy})
+
+
+class _NoCopy(Exception):
+    """Why no annotated copy is made, in Chinese."""
 
 
 def validate(

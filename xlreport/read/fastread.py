@@ -19,7 +19,9 @@ from xml.parsers import expat
 from ..layout.a1 import MAX_COLUMN, MAX_ROW
 from ..layout.a1 import column_index as column_index_from_string
 from ..layout.a1 import column_letter as get_column_letter
+from .extent import DEFAULT, Beyond, Extent, extents
 from .preflight import refusing_parser
+from .trim import trimmed
 
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 
@@ -52,6 +54,7 @@ class FastSheet:
     protection: _Protection = field(default_factory=_Protection)
     max_row: int = 1
     merged: list[str] = field(default_factory=list)  # merged ranges ("B5:C5"), as openpyxl's merged_cells
+    beyond: Beyond = field(default_factory=Beyond)  # what lies outside the sheet's extent: counted, not read
 
     def cell(self, row: int, column: int) -> FastCell:
         """The cell at (row, column); an empty cell is one shared blank (read its value, not its place)."""
@@ -130,6 +133,16 @@ class _Parts:
     def read(self, part: str) -> bytes:
         kept = self.members.pop(part, None)
         return kept if kept is not None else self.z.read(part)
+
+    def chunks(self, part: str, size: int = 1 << 20) -> Iterator[bytes]:
+        """The part in pieces of ``size`` bytes, decompressed as they are read (never whole in memory)."""
+        kept = self.members.pop(part, None)
+        if kept is not None:
+            yield kept
+            return
+        with self.z.open(part) as member:
+            while piece := member.read(size):
+                yield piece
 
 
 def _parse(parts: _Parts, part: str, start: Any, end: Any = None, data: Any = None) -> None:
@@ -328,11 +341,12 @@ def load(path: str, skip: frozenset[str] = frozenset(), members: dict[str, bytes
 
             _parse(parts, "docProps/custom.xml", prop_start, prop_end, prop_data)
         strings = _strings(parts)
+        reach = extents(wb.defined_names.values())
         for title, part in sheets:
             if title in skip:
                 wb.sheets[title] = FastSheet(title)
             elif part in names:
-                wb.sheets[title] = _sheet(parts, title, part, strings)
+                wb.sheets[title] = _sheet(parts, title, part, strings, reach.get(title, DEFAULT))
     return wb
 
 
@@ -472,10 +486,19 @@ def _shared(strings: list[str], index: str) -> str:
         raise ValueError(f"单元格引用的共享字符串 {index!r} 不存在（共 {len(strings)} 个）") from None
 
 
-def _sheet(parts: _Parts, title: str, part: str, strings: list[str]) -> FastSheet:
+def _sheet(parts: _Parts, title: str, part: str, strings: list[str], extent: Extent) -> FastSheet:
+    """One worksheet, read within its extent (what lies beyond is counted in ``sheet.beyond``)."""
     sheet = FastSheet(title)
     reader = _SheetReader(sheet, strings)
-    _parse(parts, part, reader.start, reader.end, reader.data)
+    parser = _parser()
+    parser.StartElementHandler, parser.EndElementHandler = reader.start, reader.end
+    parser.CharacterDataHandler = reader.data
+    try:
+        for piece in trimmed(parts.chunks(part), extent, sheet.beyond):
+            parser.Parse(piece, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise ValueError(f"{part} 不是有效的XML（第 {exc.lineno} 行第 {exc.offset + 1} 列出错）") from None
     sheet.max_row = reader.max_row
     return sheet
 

@@ -28,6 +28,8 @@ from ..model.scorecard import budget_row_key, indicator_row_key
 from ..model.values import CellRef, Value, is_function_code, level_name, parent_code
 from ..validation.catalog import make
 from ..validation.findings import ColumnLocation, Finding, RowLocation
+from .extent import DEFAULT, cut_beyond, extents
+from .fastread import FastSheet
 
 
 def file_finding(code: str, sheet: str | None = None, **args: object) -> Finding:
@@ -197,6 +199,11 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
             wb = load_workbook(name, data_only=False, read_only=False, keep_links=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, SyntaxError) as exc:
         raise WorkbookError(file_finding("unreadable-workbook", file=name, reason=_reason(exc))) from None
+    reach = extents(wb.defined_names.values())
+    outside = {  # each sheet's cells beyond its extent: counted (the streaming reader never read them)
+        ws.title: ws.beyond if isinstance(ws, FastSheet) else cut_beyond(ws, reach.get(ws.title, DEFAULT))
+        for ws in wb.worksheets
+    }
     findings: list[Finding] = []
     identity = identify(wb)
     edition_id = identity.get("edition")
@@ -257,6 +264,20 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
         _stray_formulas(read, wb[sheet], any_formula=False)
     for sheet in [t.sheet for t in edition.tables] + cards:
         ws = wb[sheet]
+        beyond = outside[sheet]
+        if beyond:
+            extent = reach.get(sheet, DEFAULT)
+            read.findings.append(
+                file_finding(
+                    "cells-beyond",
+                    sheet,
+                    cells=f"{beyond.cells:,}",
+                    formulas=f"{beyond.formulas:,}",
+                    first=beyond.first or "（位置不明）",
+                    rows=f"{extent.rows:,}",
+                    cols=extent.cols,
+                )
+            )
         if not by_layout and not ws.protection.sheet:
             read.findings.append(file_finding("protection-removed", sheet))
     return read

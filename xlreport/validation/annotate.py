@@ -35,6 +35,16 @@ def annotate(source: str | Path, findings: list[Finding], target: str | Path) ->
     for f in findings:
         if f.sheet and f.cell and f.sheet in wb.sheetnames:
             per_cell[(f.sheet, f.cell)].append(f)
+    stray_sheets = {f.sheet for f in findings if f.code == "cells-beyond" and f.sheet in wb.sheetnames}
+    if stray_sheets:  # formulas far outside the tables (counted, not read): never live in the copy
+        from ..read.extent import DEFAULT, extents
+
+        reach = extents(wb.defined_names.values())
+        for sheet in stray_sheets:
+            extent = reach.get(sheet, DEFAULT)
+            for (r, c), cell in wb[sheet]._cells.items():
+                if cell.data_type == "f" and not extent.holds(r, c):
+                    cell.data_type = "s"
     for (sheet, cell), items in per_cell.items():
         ws = wb[sheet]
         if any(f.code == "stray-formula" for f in items) and ws[cell].data_type == "f":

@@ -95,7 +95,8 @@ def template_of(finding: Finding) -> str:
 
 def render(finding: Finding) -> str:
     """``[rule id] sentence``: the template filled with the finding's arguments."""
-    text = template_of(finding).format_map(_Args(finding.args))
+    where = {"sheet": finding.sheet or "", "cell": finding.cell or ""}  # a sheet's finding names its sheet
+    text = template_of(finding).format_map(_Args({**{k: v for k, v in where.items() if v}, **finding.args}))
     return f"[{finding.rule_id}] {text}"
 
 
