@@ -172,3 +172,40 @@ def test_a_row_inserted_by_a_clerk(filled: Path, tmp_path: Path, where: str, ins
     else:
         assert (f"D{kuan}", "error") in printed and ("D7", "error") in printed  # 款 基本支出 and 合计
         assert "formula-outdated" in {f.code for f in findings}
+
+
+def test_a_name_moved_to_a_hidden_row_reads_the_printed_row(filled: Path, tmp_path: Path) -> None:
+    """The 合计's name moved to a hidden row far below that holds the right total, 75,425 typed in the
+    printed row: the printed row (the one that carries the row's label) is read, the move is an error
+    and the hidden number a warning."""
+    wb = load_workbook(filled)
+    total = _named_cell(wb, "xr.T10.procurement_total.amount")
+    ws = total.parent
+    hidden = ws.cell(row=total.row + 40, column=total.column)
+    hidden.value = total.value
+    ws.row_dimensions[hidden.row].hidden = True
+    wb.defined_names["xr.T10.procurement_total.amount"].attr_text = f"'{ws.title}'!${hidden.column_letter}${hidden.row}"
+    total.value = 75425
+    wb.save(tmp_path / "moved.xlsx")
+    findings = validate_workbook(tmp_path / "moved.xlsx").findings
+    at = {(f.code, f.severity) for f in findings if f.cell == total.coordinate}
+    assert ("name-moved", "error") in at and ("formula-replaced", "warning") in at
+    assert any(f.rule_id == "R10-1" and f.severity == "error" for f in findings)
+
+
+def test_a_number_in_a_hidden_row_is_a_warning_there(filled: Path, tmp_path: Path) -> None:
+    """A row with a number hidden by a clerk counts in the totals but does not print: a warning at each
+    of its data cells that holds a number; a hidden row that is empty or zero is nothing."""
+    wb = load_workbook(filled)
+    cell = _named_cell(wb, "xr.T10.services.amount")
+    ws = cell.parent
+    ws.row_dimensions[cell.row].hidden = True
+    empty = _named_cell(wb, "xr.T10.works.amount")
+    empty.value = None
+    ws.row_dimensions[empty.row].hidden = True
+    wb.save(tmp_path / "hidden.xlsx")
+    for engine in ("fast", "openpyxl"):
+        from xlreport.read.reader import read_workbook
+
+        hidden = [f for f in read_workbook(tmp_path / "hidden.xlsx", engine).findings if f.code == "hidden-cells"]
+        assert [(f.cell, f.severity) for f in hidden] == [(cell.coordinate, "warning")], engine

@@ -55,6 +55,8 @@ class FastSheet:
     max_row: int = 1
     merged: list[str] = field(default_factory=list)  # merged ranges ("B5:C5"), as openpyxl's merged_cells
     beyond: Beyond = field(default_factory=Beyond)  # what lies outside the sheet's extent: counted, not read
+    hidden_rows: set[int] = field(default_factory=set)  # 1-based rows a spreadsheet hides (<row hidden="1">)
+    hidden_cols: set[int] = field(default_factory=set)  # 1-based columns hidden (<col min max hidden="1">)
 
     def cell(self, row: int, column: int) -> FastCell:
         """The cell at (row, column); an empty cell is one shared blank (read its value, not its place)."""
@@ -164,7 +166,8 @@ _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships}"
 _CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 _C, _V, _F, _IS, _T, _ROW = (_MAIN + t for t in ("c", "v", "f", "is", "t", "row"))
 _SI, _RPH, _PROTECTION = _MAIN + "si", _MAIN + "rPh", _MAIN + "sheetProtection"
-_MERGE = _MAIN + "mergeCell"
+_MERGE, _COL = _MAIN + "mergeCell", _MAIN + "col"
+_TRUE = ("1", "true")
 
 
 # The shared strings as spreadsheet programs write them — UTF-8, unprefixed elements in the main
@@ -406,6 +409,8 @@ class _SheetReader:
             r = attrs.get("r")
             self.row = int(r) if r and r.isascii() and r.isdigit() else self.row + 1
             self.col = 0
+            if attrs.get("hidden") in _TRUE:
+                self.sheet.hidden_rows.add(self.row)
         elif name == _IS:
             self.inline = []
         elif name == _T and self.inline is not None:
@@ -414,6 +419,10 @@ class _SheetReader:
             self.sheet.protection.sheet = attrs.get("sheet") in ("1", "true")
         elif name == _MERGE and attrs.get("ref"):
             self.sheet.merged.append(attrs["ref"])
+        elif name == _COL and attrs.get("hidden") in _TRUE:
+            lo, hi = attrs.get("min", ""), attrs.get("max", "")
+            if lo.isascii() and lo.isdigit() and hi.isascii() and hi.isdigit():
+                self.sheet.hidden_cols.update(range(int(lo), min(int(hi), MAX_COLUMN) + 1))
 
     def data(self, text: str) -> None:
         if self.buf is not None:

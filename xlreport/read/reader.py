@@ -22,7 +22,7 @@ from ..errors import WorkbookError
 from ..layout.a1 import column_index as col_index
 from ..layout.a1 import column_letter as get_column_letter
 from ..layout.a1 import range_bounds
-from ..layout.plan import PROPERTY_PREFIX, Address, SheetPlan, parse_defined_name, plan_table
+from ..layout.plan import PROPERTY_PREFIX, Address, SheetPlan, Text, parse_defined_name, plan_table
 from ..model.report import AmountUnit, UnitType, code_rows_valid
 from ..model.scorecard import budget_row_key, indicator_row_key
 from ..model.values import CellRef, Value, is_function_code, level_name, parent_code
@@ -258,6 +258,7 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
     _one_unit_finding(read)
     for sheet in [t.sheet for t in edition.tables] + cards:
         _merged_inputs(read, wb[sheet])
+        _hidden_inputs(read, wb[sheet])
     for sheet in [t.sheet for t in edition.tables]:
         _stray_formulas(read, wb[sheet], any_formula=True)
     for sheet in cards:  # a scorecard's helper columns compute the suggested score: only links are stray
@@ -365,6 +366,37 @@ def _merged_inputs(read: WorkbookRead, ws: Any) -> None:
             read.cells[read.ref_at[(title, r, c)]] = CellContent(None, None, None)
         finding = make("merged-cells", {"where": f"{title}!{text}", "range": text}, sheet=title)
         read.findings.append(finding.model_copy(update={"cell": first}))
+
+
+def _hidden(ws: Any) -> tuple[set[int], set[int]]:
+    """The 1-based rows and columns a spreadsheet hides, from either reader."""
+    if isinstance(ws, FastSheet):
+        return ws.hidden_rows, ws.hidden_cols
+    rows = {r for r, d in ws.row_dimensions.items() if d.hidden}
+    cols: set[int] = set()
+    for letter, d in ws.column_dimensions.items():
+        if d.hidden:
+            lo, hi = d.min or col_index(letter), d.max or col_index(letter)
+            cols.update(range(lo, min(hi, 16384) + 1))
+    return rows, cols
+
+
+def _hidden_inputs(read: WorkbookRead, ws: Any) -> None:
+    """A data cell holding a number in a hidden row or column: it counts in every total, but the printed
+    table does not show it (a warning at the cell)."""
+    rows, cols = _hidden(ws)
+    if not rows and not cols:
+        return
+    title = ws.title
+    for (sheet, r, c), ref in read.ref_at.items():
+        if sheet != title or (r + 1 not in rows and c + 1 not in cols):
+            continue
+        content = read.cells.get(ref)
+        shown = None if content is None else content.value if content.formula is None else content.cached
+        if shown is None or shown == 0:  # an empty or zero row hidden: nothing the printed table misses
+            continue
+        what = "行" if r + 1 in rows else "列"
+        read.findings.append(cell_finding(read, ref, "hidden-cells", str(shown), line=what, value=shown))
 
 
 def _one_unit_finding(read: WorkbookRead) -> None:
@@ -480,14 +512,60 @@ def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
     """``rows``: the row keys of ``table`` among the names (optional rows are printed when named)."""
     if table.coded is None:
         plan = _plan(read.edition.id, table.id, frozenset(rows))
+        labels = _row_labels_cached(read.edition.id, table.id, frozenset(rows))
+        found: dict[tuple[int, str], int | None] = {}  # (label column, label) → the row printing it
         for ref, dc in plan.cells.items():
             _, r, c = names.get(ref, (ws.title, dc.row, dc.col))
-            if c != dc.col:  # columns are never inserted: a name moved away from the printed cell
-                _moved_name(read, ref, (ws.title, r, c), (ws.title, r, dc.col))
-                c = dc.col
+            printed_row = r
+            label = labels.get((dc.row, dc.col))
+            if label is not None and _plain_label(_text(ws, r, label[0])) != label[1]:
+                # the named row does not print this row's label: the row that does is what prints
+                key = (label[0], label[1])
+                if key not in found:
+                    rows_with = [x for x in _filled_rows(ws, 0) if _plain_label(_text(ws, x, label[0])) == label[1]]
+                    found[key] = rows_with[0] if len(rows_with) == 1 else None
+                printed_row = found[key] if found[key] is not None else r
+            if c != dc.col or printed_row != r:  # columns are never inserted; rows move with their label
+                _moved_name(read, ref, (ws.title, r, c), (ws.title, printed_row, dc.col))
+                r, c = printed_row, dc.col
             _content(read, ws, ref, r, c, dc.kind)
         return
     _read_coded(read, ws, table, names)
+
+
+def _plain_label(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+Labels = dict[tuple[int, int], tuple[int, str]]
+
+
+@lru_cache(maxsize=256)
+def _row_labels_cached(edition_id: str, table_id: str, present: frozenset[str]) -> Labels:
+    return _row_labels(_plan(edition_id, table_id, present))
+
+
+def _row_labels(plan: SheetPlan) -> Labels:
+    """(row, column) of each data cell → (column, text) of the label that names its row: the nearest
+    label (or code) to its left on its row whose text labels one row only in its column (an
+    unambiguous mark of where the row prints)."""
+    by_row: dict[int, list[Text]] = {}
+    for t in plan.texts:
+        if t.style in ("label", "label_bold", "code", "name") and _plain_label(t.text):
+            by_row.setdefault(t.row, []).append(t)
+    count: dict[tuple[int, str], int] = {}
+    for items in by_row.values():
+        for t in items:
+            count[(t.col, _plain_label(t.text))] = count.get((t.col, _plain_label(t.text)), 0) + 1
+    out: dict[tuple[int, int], tuple[int, str]] = {}
+    for dc in plan.cells.values():
+        left = sorted((t for t in by_row.get(dc.row, []) if t.col < dc.col), key=lambda t: -t.col)
+        for t in left:
+            text = _plain_label(t.text)
+            if count[(t.col, text)] == 1:
+                out[(dc.row, dc.col)] = (t.col, text)
+                break
+    return out
 
 
 def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address]) -> None:
