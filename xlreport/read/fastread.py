@@ -199,48 +199,91 @@ def _xml_char(point: int) -> bool:
     )
 
 
-def _regular_strings(data: bytes) -> list[str] | None:
-    """The strings of a regular sharedStrings.xml, or None for expat to read."""
-    head = data[:200]
-    if b"encoding=" in head and not re.search(rb"""encoding=["'](?i:utf-?8)["']""", head):
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if "<!" in text or "\r" in text or not _SST_ROOT.search(text, 0, 400):
-        return None
-    try:  # well-formed first (expat without callbacks: C speed), so every lazy match below is linear
-        _parser().Parse(data, True)
-    except (expat.ExpatError, ValueError):
-        return None
-    out = []
-    for m in _SI_ELEMENT.finditer(text):
-        inner = m.group(1)
-        if not inner:
-            out.append("")
+def _si_text(inner: str | None) -> str:
+    """The text of one regular <si>'s inside: its <t> runs, phonetic runs left out, entities resolved."""
+    if not inner:
+        return ""
+    if inner.startswith("<t>") and inner.endswith("</t>") and "<" not in inner[3:-4]:
+        value = inner[3:-4]  # the common case: one plain <t>
+    else:
+        if "<rPh" in inner:
+            inner = _RPH_RUN.sub("", inner)
+        value = "".join(t.group(1) or "" for t in _T_TEXT.finditer(inner))
+    return _ENTITY.sub(_entity, value) if "&" in value else value
+
+
+class _Irregular(Exception):
+    """sharedStrings.xml is not in the regular form: expat reads it."""
+
+
+def _regular_strings(chunks: Iterator[bytes], needed: set[int]) -> dict[int, str]:
+    """The strings of ``needed`` indices of a regular sharedStrings.xml, read in pieces: each piece's
+    <si> elements are counted (C speed) and only a piece holding a needed one is split into strings;
+    reading stops after the last needed one. A table references a few hundred strings; a file may hold
+    millions (text pasted far from the tables), which are never built. Raises _Irregular."""
+    out: dict[int, str] = {}
+    last_needed = max(needed)
+    index = 0  # <si> elements before ``carry``
+    carry = b""
+    first = True
+    for chunk in chunks:
+        buf = carry + chunk if carry else chunk
+        if first:
+            head = buf[:400]
+            if b"encoding=" in head[:200] and not re.search(rb"""encoding=["'](?i:utf-?8)["']""", head[:200]):
+                raise _Irregular
+            if not _SST_ROOT.search(head.decode("utf-8", "replace")):
+                raise _Irregular
+            first = False
+        if b"<!" in buf or b"\r" in buf:
+            raise _Irregular
+        cut = buf.rfind(b"<si")  # the last element may be incomplete: it waits for the next piece
+        if cut <= 0:
+            carry = buf
             continue
-        if inner.startswith("<t>") and inner.endswith("</t>") and "<" not in inner[3:-4]:
-            value = inner[3:-4]  # the common case: one plain <t>
-        else:
-            if "<rPh" in inner:
-                inner = _RPH_RUN.sub("", inner)
-            value = "".join(t.group(1) or "" for t in _T_TEXT.finditer(inner))
-        out.append(_ENTITY.sub(_entity, value) if "&" in value else value)
+        index = _take(buf[:cut], index, needed, out)
+        carry = buf[cut:]
+        if index > last_needed:
+            return out
+    if carry:
+        _take(carry, index, needed, out)
     return out
 
 
-def _strings(parts: _Parts) -> list[str]:
-    """The shared strings: the text of every <t> of an <si>, phonetic runs (<rPh>) left out."""
-    if "xl/sharedStrings.xml" not in parts.names:
-        return []
+def _take(piece: bytes, index: int, needed: set[int], out: dict[int, str]) -> int:
+    """Strings of ``needed`` among the <si> elements of ``piece`` (the first is number ``index``);
+    the index after them."""
+    n = piece.count(b"<si")
+    if not any(index <= k < index + n for k in needed):
+        return index + n
+    try:
+        text = piece.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Irregular from None
+    found = 0
+    for m in _SI_ELEMENT.finditer(text):
+        if index + found in needed:
+            out[index + found] = _si_text(m.group(1))
+        found += 1
+    if found != n:  # an <si> with attributes, or split oddly: not the regular form
+        raise _Irregular
+    return index + n
+
+
+def _strings(parts: _Parts, needed: set[int]) -> dict[int, str]:
+    """The shared strings of ``needed`` indices: the text of every <t> of an <si>, phonetic runs (<rPh>)
+    left out."""
+    if not needed or "xl/sharedStrings.xml" not in parts.names:
+        return {}
+    part = "xl/sharedStrings.xml"
     if REGULAR_STRINGS:
-        data = parts.read("xl/sharedStrings.xml")
-        regular = _regular_strings(data)
-        if regular is not None:
-            return regular
-        parts.members["xl/sharedStrings.xml"] = data  # for expat, below
-    out: list[str] = []
+        data = parts.members.get(part)
+        try:
+            return _regular_strings(iter([data]) if data is not None else parts.chunks(part), needed)
+        except _Irregular:
+            pass
+    out: dict[int, str] = {}
+    count = [0]
     pieces: list[str] = []
     state = {"text": False, "phonetic": 0}
 
@@ -256,7 +299,9 @@ def _strings(parts: _Parts) -> list[str]:
         if name == _T:
             state["text"] = False
         elif name == _SI:
-            out.append("".join(pieces))
+            if count[0] in needed:
+                out[count[0]] = "".join(pieces)
+            count[0] += 1
         elif name == _RPH:
             state["phonetic"] -= 1
 
@@ -264,7 +309,7 @@ def _strings(parts: _Parts) -> list[str]:
         if state["text"]:
             pieces.append(text)
 
-    _parse(parts, "xl/sharedStrings.xml", start, end, data)
+    _parse(parts, part, start, end, data)
     return out
 
 
@@ -343,13 +388,18 @@ def load(path: str, skip: frozenset[str] = frozenset(), members: dict[str, bytes
                     values.append(chunk)
 
             _parse(parts, "docProps/custom.xml", prop_start, prop_end, prop_data)
-        strings = _strings(parts)
         reach = extents(wb.defined_names.values())
+        shared: list[tuple[FastCell, int]] = []  # cells of shared strings: their text is read after the sheets
         for title, part in sheets:
             if title in skip:
                 wb.sheets[title] = FastSheet(title)
             elif part in names:
-                wb.sheets[title] = _sheet(parts, title, part, strings, reach.get(title, DEFAULT))
+                wb.sheets[title] = _sheet(parts, title, part, shared, reach.get(title, DEFAULT))
+        strings = _strings(parts, {i for _, i in shared})
+        for cell, i in shared:  # the cells of shared strings get their text
+            if i not in strings:
+                raise ValueError(f"单元格 {cell.coordinate} 引用的共享字符串第 {i} 个不存在")
+            cell.value = strings[i]
     return wb
 
 
@@ -359,8 +409,8 @@ class _SheetReader:
     Most elements are formatted blank cells (<c r="B7" s="3"/>): their handlers only note the
     reference; it is parsed only for a cell that holds something."""
 
-    def __init__(self, sheet: FastSheet, strings: list[str]) -> None:
-        self.sheet, self.strings = sheet, strings
+    def __init__(self, sheet: FastSheet, shared: list[tuple[FastCell, int]]) -> None:
+        self.sheet, self.string_cells = sheet, shared
         self.cells = sheet.cells
         self.row = 0
         self.col = 0
@@ -469,7 +519,16 @@ class _SheetReader:
         kind, raw = self.kind, self.value
         value: Any
         if kind == "s":
-            value, dtype = (_shared(self.strings, raw) if raw else None), "s"
+            if raw:
+                if not (raw.isascii() and raw.isdigit()):
+                    raise ValueError(f"单元格 {ref} 引用的共享字符串 {raw!r} 不存在")
+                cell = FastCell("", "s", row, col)
+                self.string_cells.append((cell, int(raw)))
+                self.cells[(row, col)] = cell
+                if row > self.max_row:
+                    self.max_row = row
+                return
+            value, dtype = None, "s"
         elif kind == "inlineStr":
             value, dtype = ("".join(self.inline) if self.inline is not None else None), "s"
         elif kind == "str":
@@ -488,17 +547,10 @@ class _SheetReader:
                 self.max_row = row
 
 
-def _shared(strings: list[str], index: str) -> str:
-    try:
-        return strings[int(index)]
-    except (ValueError, IndexError):
-        raise ValueError(f"单元格引用的共享字符串 {index!r} 不存在（共 {len(strings)} 个）") from None
-
-
-def _sheet(parts: _Parts, title: str, part: str, strings: list[str], extent: Extent) -> FastSheet:
+def _sheet(parts: _Parts, title: str, part: str, shared: list[tuple[FastCell, int]], extent: Extent) -> FastSheet:
     """One worksheet, read within its extent (what lies beyond is counted in ``sheet.beyond``)."""
     sheet = FastSheet(title)
-    reader = _SheetReader(sheet, strings)
+    reader = _SheetReader(sheet, shared)
     parser = _parser()
     parser.StartElementHandler, parser.EndElementHandler = reader.start, reader.end
     parser.CharacterDataHandler = reader.data

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -512,25 +513,60 @@ def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
     """``rows``: the row keys of ``table`` among the names (optional rows are printed when named)."""
     if table.coded is None:
         plan = _plan(read.edition.id, table.id, frozenset(rows))
-        labels = _row_labels_cached(read.edition.id, table.id, frozenset(rows))
-        found: dict[tuple[int, str], int | None] = {}  # (label column, label) → the row printing it
+        printed_rows = _printed_rows(read, ws, table, plan, names, frozenset(rows))
         for ref, dc in plan.cells.items():
             _, r, c = names.get(ref, (ws.title, dc.row, dc.col))
-            printed_row = r
-            label = labels.get((dc.row, dc.col))
-            if label is not None and _plain_label(_text(ws, r, label[0])) != label[1]:
-                # the named row does not print this row's label: the row that does is what prints
-                key = (label[0], label[1])
-                if key not in found:
-                    rows_with = [x for x in _filled_rows(ws, 0) if _plain_label(_text(ws, x, label[0])) == label[1]]
-                    found[key] = rows_with[0] if len(rows_with) == 1 else None
-                printed_row = found[key] if found[key] is not None else r
-            if c != dc.col or printed_row != r:  # columns are never inserted; rows move with their label
+            printed_row = printed_rows.get(dc.row, r)
+            if c != dc.col or printed_row != r:  # columns are never inserted; a row prints where its row is
                 _moved_name(read, ref, (ws.title, r, c), (ws.title, printed_row, dc.col))
                 r, c = printed_row, dc.col
             _content(read, ws, ref, r, c, dc.kind)
         return
     _read_coded(read, ws, table, names)
+
+
+def _printed_rows(
+    read: WorkbookRead, ws: Any, table: TableSpec, plan: SheetPlan, names: dict[CellRef, Address], rows: frozenset[str]
+) -> dict[int, int]:
+    """Each plan row of a fixed table → the row where the sheet prints it (rows may have been inserted
+    above it). A row is where its label is (a label or code naming one row of its column); a row without
+    such a label is where most of its cells' names point (two or more agreeing); a row with a single
+    unlabelled cell lies as far from the plan as its neighbours above and below, when they agree. A
+    name pointing elsewhere has moved away from what prints."""
+    labels = _row_labels_cached(read.edition.id, table.id, rows)
+    votes: dict[int, Counter[int]] = {}
+    row_label: dict[int, tuple[int, str]] = {}
+    for ref, dc in plan.cells.items():
+        votes.setdefault(dc.row, Counter())[names.get(ref, (ws.title, dc.row, dc.col))[1]] += 1
+        if (dc.row, dc.col) in labels:
+            row_label.setdefault(dc.row, labels[(dc.row, dc.col)])
+    out: dict[int, int] = {}
+    column_rows: dict[int, list[int]] = {}
+    for plan_row, counted in votes.items():
+        candidate, agreeing = counted.most_common(1)[0]
+        label = row_label.get(plan_row)
+        if label is not None:
+            col, text = label
+            if _plain_label(_text(ws, candidate, col)) == text:
+                out[plan_row] = candidate
+                continue
+            if col not in column_rows:
+                column_rows[col] = _filled_rows(ws, 0)
+            found = [x for x in column_rows[col] if _plain_label(_text(ws, x, col)) == text]
+            if len(found) == 1:
+                out[plan_row] = found[0]
+                continue
+        if agreeing >= 2 and agreeing * 2 > sum(counted.values()):
+            out[plan_row] = candidate
+    known = sorted(out)
+    for plan_row in votes:
+        if plan_row in out:
+            continue
+        above = [k for k in known if k < plan_row]
+        below = [k for k in known if k > plan_row]
+        if above and below and out[above[-1]] - above[-1] == out[below[0]] - below[0]:
+            out[plan_row] = plan_row + out[above[-1]] - above[-1]
+    return out
 
 
 def _plain_label(text: str) -> str:
