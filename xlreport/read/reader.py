@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ..editions import available_editions, load_edition
+from ..editions.loader import on_editions_changed
 from ..editions.spec import Edition, TableSpec
 from ..errors import WorkbookError
 from ..layout.a1 import column_index as col_index
@@ -453,6 +454,9 @@ def _plan(edition_id: str, table_id: str, present: frozenset[str]) -> SheetPlan:
     edition = load_edition(edition_id)
     table = next(t for t in edition.tables if t.id == table_id)
     return plan_table(edition, table, [], present=present)
+
+
+on_editions_changed(_plan.cache_clear)
 
 
 def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address], rows: set[str]) -> None:
