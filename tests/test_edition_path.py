@@ -81,7 +81,7 @@ def test_a_shipped_id_is_an_error_unless_overriding(tmp_path):
     text = (folder / "edition.toml").read_text(encoding="utf-8").replace('id = "shanxi-x"', 'id = "shanxi-2022"')
     (folder / "edition.toml").write_text(text.replace('region = "山西"', 'region = "本省"'), encoding="utf-8")
     configure_editions([root])
-    with pytest.raises(EditionError, match="与内置版本同名.*--override-edition"):
+    with pytest.raises(EditionError, match=r"与内置版本同名.*--override-edition"):
         available_editions()
     configure_editions([root], override=True)
     assert load_edition("shanxi-2022").info.region == "本省"
