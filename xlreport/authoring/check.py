@@ -173,7 +173,7 @@ class _Checker:
         self._form(edition)
         if self.libreoffice and not self.problems:
             self._recalculate(edition)
-        return self.problems
+        return list(dict.fromkeys(self.problems))  # one problem once (rules instantiate per unit type)
 
     # -------------------------------------------------------------- included rule files
     def _includes(self) -> None:
@@ -388,9 +388,11 @@ class _Checker:
         info = ed.get("edition", {}) if isinstance(ed.get("edition"), dict) else {}
         classes = ed.get("classes", info.get("classes", []))
         seen: dict[str, int] = {}
+        after = el.key("classes") or 1
         for i, entry in enumerate(classes if isinstance(classes, list) else []):
             code = entry[0] if isinstance(entry, list) and entry else None
-            line = el.find(r'\[\s*"' + re.escape(str(code)) + r'"') if code is not None else el.key("classes")
+            line = el.find(r'\[\s*"' + re.escape(str(code)) + r'"', after) if code is not None else None
+            after = line or after  # the next entry is at or after this one
             key = f"classes[{i}]"
             if not (isinstance(entry, list) and len(entry) >= 2 and all(isinstance(x, str) for x in entry)):
                 self.add("classes", "edition.toml", line, key, '每个类应写成 ["编码", "名称"]（可加 "optional"）')
@@ -470,6 +472,7 @@ class _Checker:
             where = f"{table.id}（{table.sheet}）"
             rows_seen: dict[str, str] = {}
             lines_seen: dict[int, str] = {}
+            named: set[tuple[int, str, str]] = set()
             for pi, panel in enumerate(table.panels):
                 keys = [c.key for c in panel.columns]
                 for k in {k for k in keys if keys.count(k) > 1}:
@@ -503,11 +506,13 @@ class _Checker:
                     rows_seen[row.key] = panel.id
                     for field_name in ("inputs", "disabled"):
                         for col in getattr(row, field_name) or ():
-                            if col not in values:
+                            line = self._row_line(ti, pi, row)
+                            if col not in values and (line, field_name, col) not in named:
+                                named.add((line, field_name, col))  # once for an econ line of many rows
                                 self.add(
                                     "unknown-ref",
                                     "tables.toml",
-                                    self._row_line(ti, pi, row),
+                                    line,
                                     f"{where}.{row.key}.{field_name}",
                                     f"栏“{col}”不是本栏组的金额栏（可用：{'、'.join(sorted(values))}）",
                                 )
@@ -531,7 +536,6 @@ class _Checker:
         return template_shape(edition, codes, unit_type)
 
     def _rules(self, edition: Edition) -> None:
-        from ..rules.compute import DefinitionCycle, formula_order
         from ..rules.expr import single_ref
         from ..rules.instantiate import instantiate
         from ..rules.parser import RuleSyntaxError
@@ -603,18 +607,14 @@ class _Checker:
                         f"{c.id}.id",
                         f"规则编号 {c.id} 已由另一条规则（{earlier.rule.id}）使用：一个编号只能指一条关系",
                     )
-            try:
-                formula_order(checks)
-            except DefinitionCycle as exc:
-                cell = re.match(r"(\S+) is defined", str(exc))
-                culprit = next(
-                    (c for c in checks if c.defines is not None and str(c.defines) == (cell.group(1) if cell else "")),
-                    None,
+            cycle = _cycle(checks)
+            if cycle:
+                culprit = max(cycle, key=lambda c: index_of[id(c.rule)])  # the rule written last closes it
+                file, line = self._rule_place(index_of[id(culprit.rule)])
+                path = " → ".join(str(c.defines) for c in cycle)
+                self.add(
+                    "cycle", file, line, f"{culprit.id}.relation", f"定义规则循环引用：{path} → {cycle[0].defines}"
                 )
-                file, line = (
-                    self._rule_place(index_of[id(culprit.rule)]) if culprit else (self.files.path("rules.toml"), None)
-                )
-                self.add("cycle", file, line, f"{culprit.id if culprit else '?'}.relation", f"定义规则循环引用：{exc}")
 
     def _hierarchy_ok(self, index: int, rule: RuleSpec, edition: Edition) -> bool:
         if rule.table is None or rule.table not in edition.table_ids():
@@ -682,19 +682,22 @@ class _Checker:
         tl = self.files.lines["tables.toml"]
         shape = self._sample_shape(edition, None)
         for ti, table in enumerate(edition.tables):
+            span = tl.element("tables", ti)
+            line = tl.value("id", table.id, *span) or span[0]
+            where = f"{table.id}（{table.sheet}）"
+            if table.coded is not None:
+                roles = {c.role for c in table.panels[0].columns}
+                lacking = [r for r in ("code", "name") if r not in roles]
+                if lacking:
+                    need = "、".join(f'role = "{r}"' for r in lacking)
+                    self.add("layout", "tables.toml", line, where, f"按科目编码填列的表缺少编码或名称栏（{need}）")
+                    continue
             try:
                 plan_table(edition, table, [])
                 if table.coded is not None:
                     plan_table(edition, table, shape.codes_of(table.id))
             except Exception as exc:  # whatever the plan trips on is the edition's problem, reported
-                line = tl.element("tables", ti)[0]
-                self.add(
-                    "layout",
-                    "tables.toml",
-                    line,
-                    f"{table.id}（{table.sheet}）",
-                    f"无法排版：{type(exc).__name__}: {exc}",
-                )
+                self.add("layout", "tables.toml", line, where, f"无法排版：{type(exc).__name__} {exc}".strip())
 
     # -------------------------------------------------------------- the scorecard form
     def _form(self, edition: Edition) -> None:
@@ -766,6 +769,34 @@ class _Checker:
                 ti = sheets.get(sheet)
                 line = tl.element("tables", ti)[0] if ti is not None else None
                 self.add("libreoffice", "tables.toml", line, f"{sheet}!{cell}", f"模板重算后与缓存值不同：{what}")
+
+
+def _cycle(checks: list[Any]) -> list[Any]:
+    """The defining checks of one cycle (each cell computed from the next), or [] when there is none."""
+    defs = {c.defines: c for c in checks if c.defines is not None}
+    state: dict[Any, int] = {}
+    for start in defs:
+        if state.get(start):
+            continue
+        path: list[Any] = []
+        stack: list[tuple[Any, list[Any]]] = [(start, [r for r in defs[start].rhs.refs() if r in defs])]
+        state[start] = 1
+        path.append(start)
+        while stack:
+            cell, pending = stack[-1]
+            if pending:
+                nxt = pending.pop()
+                if state.get(nxt) == 1:
+                    return [defs[c] for c in path[path.index(nxt) :]]
+                if not state.get(nxt):
+                    state[nxt] = 1
+                    path.append(nxt)
+                    stack.append((nxt, [r for r in defs[nxt].rhs.refs() if r in defs]))
+                continue
+            stack.pop()
+            path.pop()
+            state[cell] = 2
+    return []
 
 
 def render(problems: list[Problem]) -> str:
