@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..editions.loader import EditionLocation, form_source
+from ..editions.loader import EditionLocation, folder_sources, form_source
 from ..editions.spec import Edition
 
 
@@ -18,7 +18,8 @@ def describe(edition: Edition, location: EditionLocation) -> str:
     ]
     card = edition.scorecard
     if card.enabled:
-        lines.append(f"  项目支出绩效自评表：{card.title}（样式 {form_source({}, location) or '内嵌'}）")
+        form = form_source(folder_sources(location)["raw"], location) or "内嵌"
+        lines.append(f"  项目支出绩效自评表：{card.title}（样式 {form}）")
     else:
         lines.append("  项目支出绩效自评表：无")
     lines.append("  表：")
