@@ -194,3 +194,10 @@ def test_the_command_exit_code_and_lines(tmp_path):
     assert f"tables.toml:{line}: [unknown-key] 未知的键" in bad.stdout and bad.stdout.endswith("发现 1 个问题\n")
     missing = run.invoke(main, ["edition", "check", str(tmp_path / "nothing")])
     assert missing.exit_code == 2 and "未知的表样版本" in missing.stderr
+
+
+def test_a_file_that_is_not_utf8(tmp_path):
+    folder = _copy(tmp_path)
+    (folder / "narrative.toml").write_bytes("# 说明\n".encode("gbk"))
+    problem = _only(check_edition(folder, libreoffice=False), "toml-syntax")
+    assert Path(problem.file).name == "narrative.toml" and "UTF-8" in problem.message

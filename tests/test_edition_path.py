@@ -234,3 +234,14 @@ def test_a_copied_edited_edition_drives_every_command(tmp_path):
     schema = (schemas / f"report-{NEW}.schema.json").read_text(encoding="utf-8")
     assert "财政拨款收入（本省）" in schema
     assert not (schemas / "report-shanxi-2022.schema.json").exists()
+
+
+def test_a_broken_user_edition_does_not_stop_other_workbooks(tmp_path, editions_dir, edition):
+    (editions_dir / NEW / "tables.toml").write_text("[[tables]\n", encoding="utf-8")  # not TOML
+    path = write_template(tmp_path / "t.xlsx", edition, "某局", 2023).path
+    configure_editions([editions_dir])
+    assert NEW in available_editions()
+    with pytest.raises(EditionError, match="xlreport edition check"):
+        load_edition(NEW)
+    result = validate_workbook(path)
+    assert result.readable and [f.code for f in result.findings] == ["not-filled"]

@@ -116,7 +116,12 @@ class _Files:
             if required:
                 self.problems.append(Problem("missing-file", str(f), None, name, "表样版本必须有这个文件"))
             return
-        text = f.read_text(encoding="utf-8")
+        try:
+            text = f.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError) as exc:
+            reason = "不是 UTF-8 编码的文本" if isinstance(exc, UnicodeDecodeError) else f"无法读取：{exc}"
+            self.problems.append(Problem("toml-syntax", str(f), None, name, reason))
+            return
         self.lines[name] = TomlLines(Path(str(f)), text)
         try:
             self.data[name] = tomllib.loads(text)
