@@ -381,7 +381,7 @@ def edition() -> None:
 
     \b
     示例：xlreport edition list
-         xlreport edition new hubei-2023 --from shanghai-2024 -o 我省表样
+         xlreport edition new hubei-2023 --from 相近的内置版本 -o 我省表样
          xlreport edition check 我省表样/hubei-2023
          xlreport template --edition-path 我省表样 --edition hubei-2023 --dept 某某局 --year 2023 -o 模板.xlsx
     """
@@ -430,7 +430,7 @@ def edition_new(edition_id: str, base: str, directory: Path) -> None:
     """复制一个表样版本为新版本（改名，其余照抄），以便修改。
 
     \b
-    示例：xlreport edition new hubei-2023 --from shanghai-2024 -o 我省表样
+    示例：xlreport edition new hubei-2023 --from 相近的内置版本 -o 我省表样
     """
     from .authoring.scaffold import new_edition
 
