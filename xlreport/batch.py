@@ -190,7 +190,12 @@ def run_batch(
                 on_done(outcome)
         return results
     chunk = max(1, min(16, len(sources) // (jobs * 4) or 1))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context) as pool:
+    from .editions.loader import configure_editions, editions_config
+
+    # workers find the editions this process finds (--edition-path is not in their environment)
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=mp_context, initializer=configure_editions, initargs=editions_config()
+    ) as pool:
         for outcome in pool.map(_job, args, chunksize=chunk):
             results.append(outcome)
             if on_done:

@@ -37,9 +37,44 @@ class _Main(click.Group):
             _fail(str(exc), exc)
 
 
+def _add_paths(ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]) -> None:
+    from .editions.loader import add_edition_path
+
+    for path in value:
+        add_edition_path(path)
+
+
+def _set_override(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        from .editions.loader import configure_editions, editions_config
+
+        configure_editions(editions_config()[0], override=True)
+
+
+def edition_path_options(f: Any) -> Any:
+    """``--edition-path DIR`` (repeatable) and ``--override-edition``: on the group and on every command
+    that takes an edition or reads files."""
+    f = click.option(
+        "--override-edition",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_override,
+        help="允许 --edition-path 等处的表样版本替换同名的内置版本（默认同名为错误）。",
+    )(f)
+    return click.option(
+        "--edition-path",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        multiple=True,
+        expose_value=False,
+        callback=_add_paths,
+        help="表样版本所在的目录（一个版本的文件夹，或存放多个版本的文件夹；可重复；另见环境变量 XLREPORT_EDITIONS）。",
+    )(f)
+
+
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="xlreport", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="出错时显示完整的错误堆栈。")
+@edition_path_options
 def main(debug: bool) -> None:
     """xlreport：部门决算公开表的模板生成、填报读取与审核。
 
@@ -74,6 +109,7 @@ def _edition(edition_id: str | None) -> Any:
 
 
 @main.command()
+@edition_path_options
 @click.option("--edition", "edition_id", default=None, help="表样版本（默认见 editions/data/DEFAULT）。")
 @click.option("--dept", required=True, help="部门（单位）名称。")
 @click.option("--year", required=True, type=int, help="年度。")
@@ -142,6 +178,7 @@ def _codes_from(path: Path) -> list[str]:
 
 
 @main.command()
+@edition_path_options
 @click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--as-published", is_flag=True, help="与关系矛盾的印刷数按原样写为常数（橙色），不写公式。")
@@ -164,6 +201,7 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
 
 
 @main.command()
+@edition_path_options
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option(
@@ -271,6 +309,7 @@ def _progress(total: int) -> _Bar | None:
 
 
 @main.command()
+@edition_path_options
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
@@ -295,20 +334,26 @@ def export(workbook: Path, output: Path, fmt: str) -> None:
 
 
 @main.command()
+@edition_path_options
 @_output_dir(Path("schemas"))
-def schema(directory: Path) -> None:
+@click.option("--edition", "edition_ids", multiple=True, help="只写这些表样版本的输入格式（可重复；默认：全部版本）。")
+def schema(directory: Path, edition_ids: tuple[str, ...]) -> None:
     """写出输入格式（及审核结果）的 JSON Schema。
 
     \b
     示例：xlreport schema -o schemas
+         xlreport schema --edition-path 我省表样 --edition hubei-2023 -o schemas
     """
     from .schemas import write_schemas
 
-    for path in write_schemas(directory):
+    for edition_id in edition_ids:
+        _edition(edition_id)  # an unknown edition: one line, exit 2
+    for path in write_schemas(directory, edition_ids or None):
         click.echo(str(path))
 
 
 @main.command()
+@edition_path_options
 @click.option("--edition", "edition_id", default=None, help="表样版本（默认见 editions/data/DEFAULT）。")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 def rules(edition_id: str | None, fmt: str) -> None:
@@ -328,6 +373,99 @@ def rules(edition_id: str | None, fmt: str) -> None:
     else:
         doc = {**json.loads(rules_json(edition)), **catalog_json()}
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
+@main.group()
+def edition() -> None:
+    """表样版本：列出、查看、复制出新版本、检查版本文件。
+
+    \b
+    示例：xlreport edition list
+         xlreport edition new hubei-2023 --from 相近的内置版本 -o 我省表样
+         xlreport edition check 我省表样/hubei-2023
+         xlreport template --edition-path 我省表样 --edition hubei-2023 --dept 某某局 --year 2023 -o 模板.xlsx
+    """
+
+
+@edition.command("list")
+@edition_path_options
+def edition_list() -> None:
+    """列出全部表样版本（内置的和 --edition-path 等处找到的）。"""
+    from .editions.loader import default_edition, edition_locations, load_edition
+
+    default = default_edition()
+    for loc in edition_locations():
+        info = load_edition(loc.id).info
+        mark = "（默认）" if loc.id == default else ""
+        click.echo(
+            f"{loc.id}{mark}\t{info.name}\t{info.region}\t{info.year}\t{info.amount_unit}\t{loc.origin}\t{loc.folder}"
+        )
+
+
+@edition.command("show")
+@click.argument("edition_id")
+@edition_path_options
+def edition_show(edition_id: str) -> None:
+    """显示一个表样版本：来源、表、行、栏和规则数。"""
+    from .authoring.describe import describe
+    from .editions.loader import locate
+
+    click.echo(describe(_edition(edition_id), locate(edition_id)), nl=False)
+
+
+@edition.command("new")
+@click.argument("edition_id")
+@click.option("--from", "base", required=True, help="作为起点的表样版本（内置的或 --edition-path 上的）。")
+@click.option(
+    "-o",
+    "--output",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="存放新版本文件夹的目录（新版本在其下的 EDITION_ID 文件夹；此目录可交给 --edition-path）。",
+)
+@edition_path_options
+def edition_new(edition_id: str, base: str, directory: Path) -> None:
+    """复制一个表样版本为新版本（改名，其余照抄），以便修改。
+
+    \b
+    示例：xlreport edition new hubei-2023 --from 相近的内置版本 -o 我省表样
+    """
+    from .authoring.scaffold import new_edition
+
+    folder = new_edition(edition_id, base, directory)
+    click.echo(f"已生成 {folder}：修改其中的 TOML 文件后运行 xlreport edition check {folder}", err=True)
+
+
+@edition.command("check")
+@click.argument("target")
+@click.option("--no-libreoffice", is_flag=True, help="不用 LibreOffice 重算模板（未安装时自动跳过）。")
+@edition_path_options
+def edition_check(target: str, no_libreoffice: bool) -> None:
+    """检查表样版本的文件（TARGET：版本文件夹，或已找到的版本编号）。
+
+    \b
+    检查：TOML 语法和未知的键；类表与编码；规则、行的 inputs/disabled 和情况说明引用的行、栏是否存在；
+    关系式能否解析、形式是否正确；重复定义和循环定义；每张表能否排版；绩效自评表样式；
+    用模板在 LibreOffice 中重算是否与缓存值一致。每个问题给出文件、行号和键。
+    退出码：0 未发现问题；1 有问题；2 用法错误。
+    """
+    from .authoring.check import check_edition, render
+    from .authoring.office import soffice
+
+    folder = Path(target)
+    if not folder.is_dir():
+        from .editions.loader import locate
+
+        folder = Path(str(locate(target).folder))  # an edition id; EditionError when unknown
+    if not (folder / "edition.toml").is_file():
+        _fail(f"{folder} 不是表样版本文件夹（没有 edition.toml）")
+    problems = check_edition(folder, libreoffice=not no_libreoffice)
+    click.echo(render(problems), nl=False)
+    if not no_libreoffice and soffice() is None:
+        click.echo("注意：没有安装 LibreOffice，未做模板重算检查", err=True)
+    sys.exit(EXIT_FINDINGS if problems else EXIT_OK)
 
 
 @main.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,10 @@ def validation_schema() -> dict[str, Any]:
     }
 
 
-def all_schemas() -> dict[str, dict[str, Any]]:
-    """File name → schema: the input format of every edition and the validation output."""
-    out = {f"report-{e}.schema.json": report_schema(e) for e in available_editions()}
+def all_schemas(editions: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """File name → schema: the input format of every edition (or of ``editions``) and the validation output."""
+    chosen = available_editions() if editions is None else tuple(editions)
+    out = {f"report-{e}.schema.json": report_schema(e) for e in chosen}
     out["validation-result.schema.json"] = validation_schema()
     return out
 
@@ -43,6 +45,6 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
-def write_schemas(directory: str | Path) -> list[Path]:
+def write_schemas(directory: str | Path, editions: Iterable[str] | None = None) -> list[Path]:
     out = Path(directory)
-    return [write_text(out / name, render(schema)) for name, schema in all_schemas().items()]
+    return [write_text(out / name, render(schema)) for name, schema in all_schemas(editions).items()]

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from os import PathLike
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from ..errors import EditionError
 from .spec import Edition, ScorecardForm, ScorecardSpec
 
 if sys.version_info >= (3, 11):
+    from importlib.resources.abc import Traversable
+
     import tomllib
 else:  # pragma: no cover - Python 3.10
+    from importlib.abc import Traversable
+
     import tomli as tomllib
 
 _NUMERALS = "零一二三四五六七八九"
@@ -87,41 +97,70 @@ def _expand_rows(
 
 
 def _read(edition_id: str, name: str) -> dict[str, Any]:
-    path = resources.files("xlreport.editions").joinpath("data", edition_id, name)
+    """A TOML file of an edition's folder ({} when the edition has no such file)."""
+    return _read_file(locate(edition_id).folder.joinpath(name))
+
+
+def _read_file(path: Traversable) -> dict[str, Any]:
     if not path.is_file():
         return {}
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def _read_rules(edition_id: str) -> dict[str, Any]:
-    """rules.toml, with the rule files it includes (paths under editions/data) first, in order."""
-    own = _read(edition_id, "rules.toml")
+def _read_rules(location: EditionLocation) -> dict[str, Any]:
+    """rules.toml, with the rule files it includes (``<folder>/<file>``, see :func:`data_file`) first, in order."""
+    own = _read_file(location.folder.joinpath("rules.toml"))
     rules: list[Any] = []
     for include in own.get("include", []):
-        folder, _, name = include.partition("/")
-        rules.extend(_read(folder, name).get("rules", []))
+        rules.extend(_read_path(include, location).get("rules", []))
     rules.extend(own.get("rules", []))
     return {"rules": rules}
 
 
 DEFAULT_FORM = "common/scorecard.toml"
+FORM_FILE = "scorecard.toml"  # an edition's own scorecard form, beside its edition.toml
 
 
-def _read_path(path: str) -> dict[str, Any]:
-    """A TOML file named ``<folder>/<name>`` under editions/data; a missing file is an error."""
-    folder, _, name = path.partition("/")
-    data = _read(folder, name)
+def data_file(path: str, location: EditionLocation | None = None) -> Traversable | None:
+    """A data file named ``<folder>/<name>`` (``common/rules.toml``): beside the edition's folder
+    (an edition directory may bring its own ``common``), else under the shipped editions/data."""
+    parts = [p for p in path.split("/") if p]
+    roots = ([location.root] if location is not None and location.root is not None else []) + [_shipped_root()]
+    for root in roots:
+        candidate = root.joinpath(*parts)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_path(path: str, location: EditionLocation | None = None) -> dict[str, Any]:
+    """A TOML file named ``<folder>/<name>`` (see :func:`data_file`); a missing file is an error."""
+    found = data_file(path, location)
+    data = _read_file(found) if found is not None else {}
     if not data:
         raise ValueError(f"no edition data file {path}")
     return data
 
 
-def _scorecard(raw: dict[str, Any]) -> dict[str, Any]:
-    """The [scorecard] table of edition.toml with its form (``form = "<folder>/scorecard.toml"``) read in
-    (a form given as a table is taken as it is)."""
+def form_source(raw: dict[str, Any], location: EditionLocation | None) -> str | None:
+    """Where an edition's scorecard form comes from: its own scorecard.toml (beside edition.toml) when it
+    has one, else ``form = "<folder>/scorecard.toml"`` of its [scorecard] table, else the common form
+    (None: a form given as a table)."""
+    if location is not None and location.folder.joinpath(FORM_FILE).is_file():
+        return FORM_FILE
+    form = raw.get("scorecard", {}).get("form", DEFAULT_FORM)
+    return form if isinstance(form, str) else None
+
+
+def _scorecard(raw: dict[str, Any], location: EditionLocation | None = None) -> dict[str, Any]:
+    """The [scorecard] table of edition.toml with its form read in (:func:`form_source`; a form given
+    as a table is taken as it is)."""
     spec = dict(raw.get("scorecard", {}))
-    form = spec.get("form", DEFAULT_FORM)
-    spec["form"] = _read_path(form) if isinstance(form, str) else form
+    source = form_source(raw, location)
+    if source == FORM_FILE and location is not None:
+        spec["form"] = _read_file(location.folder.joinpath(FORM_FILE))
+    elif source is not None:
+        spec["form"] = _read_path(source, location)
     return spec
 
 
@@ -168,7 +207,11 @@ def fill_parameters(text: str, spec: ScorecardSpec) -> str:
 
 
 def build_edition(
-    raw: dict[str, Any], tables: dict[str, Any], rules: dict[str, Any], narrative: dict[str, Any] | None = None
+    raw: dict[str, Any],
+    tables: dict[str, Any],
+    rules: dict[str, Any],
+    narrative: dict[str, Any] | None = None,
+    location: EditionLocation | None = None,
 ) -> Edition:
     info = raw["edition"]
     classes = raw.get("classes") or info.pop("classes", [])
@@ -191,7 +234,7 @@ def build_edition(
         "classes": [{"code": c[0], "name": c[1], "optional": "optional" in c[2:]} for c in classes],
         "economic": economic,
         "tables": table_list,
-        "scorecard": _scorecard(raw),
+        "scorecard": _scorecard(raw, location),
         "rules": rules.get("rules", []),
         "narrative": (narrative or {}).get("narrative", []),
         "layout_hash": layout_hash,
@@ -218,29 +261,231 @@ def _check_unique(items: list[str], what: str) -> None:
         seen.add(i)
 
 
+# ---------------------------------------------------------------------- where editions are found
+ENV_VAR = "XLREPORT_EDITIONS"  # directories (os.pathsep between them) holding editions
+ENTRY_POINT_GROUP = "xlreport.editions"  # packages that bring editions: the entry point names a package or a path
+SHIPPED = "内置"
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class EditionLocation:
+    """Where an edition's files are: its folder, the directory holding it (whose ``common/`` its
+    includes may name), and how it was found (内置, --edition-path, XLREPORT_EDITIONS, 入口点 …)."""
+
+    id: str
+    folder: Traversable
+    root: Traversable | None
+    origin: str
+
+    @property
+    def shipped(self) -> bool:
+        return self.origin == SHIPPED
+
+
+@dataclass
+class _Config:
+    paths: list[Path] = field(default_factory=list)  # given by --edition-path or add_edition_path, in order
+    override: bool = False  # a user's edition may replace a shipped one with the same id
+
+
+_CONFIG = _Config()
+_FORGET: list[Callable[[], None]] = []
+
+
+def on_editions_changed(forget: Callable[[], None]) -> None:
+    """Register a cache to empty when the editions found change (:func:`configure_editions`)."""
+    _FORGET.append(forget)
+
+
+def configure_editions(paths: Iterable[str | PathLike[str]] = (), override: bool = False) -> None:
+    """Directories of user editions (besides XLREPORT_EDITIONS, entry points and the shipped ones);
+    ``override``: a user edition may replace a shipped edition of the same id (else that is an error).
+    Replaces an earlier configuration; every cache of editions is emptied."""
+    _CONFIG.paths = [Path(p) for p in paths]
+    _CONFIG.override = override
+    forget_editions()
+
+
+def add_edition_path(path: str | PathLike[str], override: bool | None = None) -> None:
+    """Add one directory of editions (an edition folder, or a folder of edition folders)."""
+    if Path(path) not in _CONFIG.paths:
+        _CONFIG.paths.append(Path(path))
+    if override is not None:
+        _CONFIG.override = override
+    forget_editions()
+
+
+def editions_config() -> tuple[tuple[str, ...], bool]:
+    """The configuration, to hand to worker processes (:func:`configure_editions` takes it back)."""
+    return tuple(str(p) for p in _CONFIG.paths), _CONFIG.override
+
+
+def forget_editions() -> None:
+    for f in (load_edition, available_editions, _locations, _entry_point_roots):
+        f.cache_clear()
+    for forget in _FORGET:
+        forget()
+
+
+def _shipped_root() -> Traversable:
+    return resources.files("xlreport.editions").joinpath("data")
+
+
+def _edition_id(folder: Traversable) -> str:
+    """The id an edition folder declares ([edition] id), else the folder's name."""
+    try:
+        declared = tomllib.loads(folder.joinpath("edition.toml").read_text(encoding="utf-8")).get("edition", {})
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+        declared = {}
+    value = declared.get("id") if isinstance(declared, dict) else None
+    return value if isinstance(value, str) and value else folder.name
+
+
+def editions_in(directory: Traversable, origin: str) -> list[EditionLocation]:
+    """The editions of a directory: the directory itself when it holds edition.toml, else each of its
+    folders that does (a folder of editions, as editions/data)."""
+    if directory.joinpath("edition.toml").is_file():
+        parent = Path(str(directory)).parent if isinstance(directory, Path) else None
+        return [EditionLocation(_edition_id(directory), directory, parent, origin)]
+    folders = sorted((p for p in directory.iterdir() if p.is_dir()), key=lambda p: p.name)
+    return [
+        EditionLocation(_edition_id(p), p, directory, origin) for p in folders if p.joinpath("edition.toml").is_file()
+    ]
+
+
+@cache
+def _entry_point_roots() -> tuple[tuple[Traversable, str], ...]:
+    """Directories that installed packages declare (entry point group ``xlreport.editions``): the value
+    names a package (its folder holds editions), a path, or a function returning either."""
+    from importlib.metadata import entry_points
+
+    out: list[tuple[Traversable, str]] = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        origin = f"入口点 {ep.name}（{ep.value}）"
+        try:
+            target: Any = ep.load()
+            if callable(target) and not isinstance(target, type):
+                target = target()
+            if isinstance(target, ModuleType):
+                root: Traversable = resources.files(target)
+            elif isinstance(target, (str, PathLike)):
+                root = Path(target)
+            else:
+                raise TypeError(type(target).__name__)
+        except Exception as exc:  # a broken plugin is the user's to fix: one clear line
+            raise EditionError(f"表样版本入口点 {ep.name}（{ep.value}）无法加载：{exc}", ep.name) from None
+        out.append((root, origin))
+    return tuple(out)
+
+
+def _user_roots() -> list[tuple[Traversable, str]]:
+    roots: list[tuple[Traversable, str]] = [(p, "--edition-path") for p in _CONFIG.paths]
+    env = os.environ.get(ENV_VAR, "")
+    roots += [(Path(p), ENV_VAR) for p in env.split(os.pathsep) if p.strip()]
+    roots += list(_entry_point_roots())
+    return roots
+
+
+@cache
+def _locations() -> dict[str, EditionLocation]:
+    """Every edition found: shipped, then --edition-path, XLREPORT_EDITIONS and entry points.
+
+    A user edition with a shipped edition's id is an error unless overriding is asked for; two user
+    editions with one id are an error (which one is meant cannot be told)."""
+    found = {loc.id: loc for loc in editions_in(_shipped_root(), SHIPPED)}
+    seen_dirs: set[str] = set()
+    for root, origin in _user_roots():
+        if not root.is_dir():
+            raise EditionError(f"表样版本目录不存在或不是文件夹：{root}（{origin}）", str(root))
+        for loc in editions_in(root, origin):
+            where = str(Path(str(loc.folder)).resolve()) if isinstance(loc.folder, Path) else str(loc.folder)
+            if where in seen_dirs:  # the same folder named twice (--edition-path and XLREPORT_EDITIONS)
+                continue
+            seen_dirs.add(where)
+            if not _ID.match(loc.id):
+                raise EditionError(
+                    f"表样版本编号“{loc.id}”只能由字母、数字、点、下划线和连字符组成（{loc.folder}）", loc.id
+                )
+            earlier = found.get(loc.id)
+            if earlier is not None and not (earlier.shipped and _CONFIG.override):
+                if earlier.shipped:
+                    raise EditionError(
+                        f"{loc.folder} 的表样版本“{loc.id}”与内置版本同名：请改用新的编号"
+                        f"（xlreport edition new 新编号 --from {loc.id}），或加 --override-edition 用它替换内置版本",
+                        loc.id,
+                    )
+                raise EditionError(
+                    f"表样版本“{loc.id}”出现两次：{earlier.folder}（{earlier.origin}）与 {loc.folder}（{loc.origin}）",
+                    loc.id,
+                )
+            found[loc.id] = loc
+    return found
+
+
+def locate(edition_id: str) -> EditionLocation:
+    """Where edition ``edition_id`` is; :class:`EditionError` when no edition has that id."""
+    found = _locations().get(edition_id)
+    if found is None:
+        raise unknown_edition(edition_id)
+    return found
+
+
+def edition_locations() -> list[EditionLocation]:
+    """Every edition found, by id."""
+    return [loc for _, loc in sorted(_locations().items())]
+
+
 def unknown_edition(edition_id: object) -> EditionError:
     """The error (one message, everywhere) for an edition id that names no edition."""
     known = "、".join(available_editions())
-    return EditionError(f"未知的表样版本“{edition_id}”（可用：{known}）", str(edition_id))
+    return EditionError(
+        f"未知的表样版本“{edition_id}”（可用：{known}；其他目录的表样版本用 --edition-path 或环境变量 {ENV_VAR} 指定）",
+        str(edition_id),
+    )
 
 
 def edition_sources(edition_id: str) -> dict[str, dict[str, Any]]:
     """The parsed data files of an edition, as :func:`build_edition` takes them (to build a variant)."""
+    return folder_sources(locate(edition_id))
+
+
+def folder_sources(location: EditionLocation) -> dict[str, dict[str, Any]]:
+    folder = location.folder
     return {
-        "raw": _read(edition_id, "edition.toml"),
-        "tables": _read(edition_id, "tables.toml"),
-        "rules": _read_rules(edition_id),
-        "narrative": _read(edition_id, "narrative.toml"),
+        "raw": _read_file(folder.joinpath("edition.toml")),
+        "tables": _read_file(folder.joinpath("tables.toml")),
+        "rules": _read_rules(location),
+        "narrative": _read_file(folder.joinpath("narrative.toml")),
     }
+
+
+def build_location(location: EditionLocation) -> Edition:
+    """The edition in ``location``'s folder (raises ``ValueError``/``KeyError`` on invalid data)."""
+    return build_edition(**folder_sources(location), location=location)
+
+
+def edition_folder(path: str | PathLike[str]) -> EditionLocation:
+    """An edition folder on disk (registered or not), as ``xlreport edition check DIR`` reads it."""
+    folder = Path(path)
+    return EditionLocation(_edition_id(folder), folder, folder.parent, str(folder))
 
 
 @cache
 def load_edition(edition_id: str) -> Edition:
-    """The edition named ``edition_id`` (a folder under editions/data); raises :class:`EditionError`
-    (a ``KeyError``) when unknown."""
-    if edition_id not in available_editions():
-        raise unknown_edition(edition_id)
-    return build_edition(**edition_sources(edition_id))
+    """The edition named ``edition_id`` (shipped under editions/data, or found on the edition path);
+    raises :class:`EditionError` (a ``KeyError``) when unknown or invalid."""
+    location = locate(edition_id)
+    try:
+        return build_location(location)
+    except (ValueError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
+        if location.shipped:
+            raise
+        raise EditionError(
+            f"表样版本“{edition_id}”（{location.folder}）有误：{str(exc).splitlines()[0]}"
+            f"（xlreport edition check {location.folder} 列出全部问题）",
+            edition_id,
+        ) from None
 
 
 @cache
@@ -252,11 +497,11 @@ def scorecard_form(path: str = DEFAULT_FORM) -> ScorecardForm:
 @cache
 def default_edition() -> str:
     """The edition used when none is named (editions/data/DEFAULT)."""
-    path = resources.files("xlreport.editions").joinpath("data", "DEFAULT")
+    path = _shipped_root().joinpath("DEFAULT")
     return path.read_text(encoding="utf-8").strip()
 
 
 @cache
 def available_editions() -> tuple[str, ...]:
-    root = resources.files("xlreport.editions").joinpath("data")
-    return tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and p.joinpath("edition.toml").is_file()))
+    """The ids of every edition found (shipped and on the edition path)."""
+    return tuple(sorted(_locations()))

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from ..editions.loader import on_editions_changed
 from ..editions.spec import Edition, PanelSpec, RowSpec, TableSpec
 from .scorecard import HEADER_FIELDS, SUMMARY_FIELDS, Scorecard, budget_row_key, indicator_row_key
 from .values import Amount, CellRef, Count, FunctionCode, Number, Value, code_level, level_name, parent_code
@@ -238,6 +239,9 @@ def report_model(edition_id: str) -> type[Report]:
         __doc__=f"部门决算公开报告（{edition.info.name}）",
         tables=(tables, Field(default_factory=dict, description="各张公开表")),
     )
+
+
+on_editions_changed(report_model.cache_clear)  # an edition found anew is a new model
 
 
 def code_rows_valid(codes: list[str]) -> list[str]:

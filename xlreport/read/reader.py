@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ..editions import available_editions, load_edition
+from ..editions.loader import on_editions_changed
 from ..editions.spec import Edition, TableSpec
-from ..errors import WorkbookError
+from ..errors import EditionError, WorkbookError
 from ..layout.a1 import column_index as col_index
 from ..layout.a1 import column_letter as get_column_letter
 from ..layout.a1 import range_bounds
@@ -163,7 +164,10 @@ def edition_by_sheets(wb: Any) -> Edition | None:
     """An edition whose table sheets are all present, title included (for workbooks not made by xlreport)."""
     names = set(wb.sheetnames)
     for edition_id in available_editions():
-        edition = load_edition(edition_id)
+        try:
+            edition = load_edition(edition_id)
+        except EditionError:  # a user's edition that does not load cannot be this workbook's
+            continue
         if all(t.sheet in names for t in edition.tables):
             first = edition.tables[0]
             ws = wb[first.sheet]
@@ -507,6 +511,9 @@ def _plan(edition_id: str, table_id: str, present: frozenset[str]) -> SheetPlan:
     edition = load_edition(edition_id)
     table = next(t for t in edition.tables if t.id == table_id)
     return plan_table(edition, table, [], present=present)
+
+
+on_editions_changed(_plan.cache_clear)
 
 
 def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address], rows: set[str]) -> None:
