@@ -434,5 +434,43 @@ def merge_command(
     sys.exit(EXIT_FINDINGS if counts["error"] else EXIT_OK)
 
 
+@main.command(name="compare")
+@click.argument("this", type=click.Path(path_type=Path))
+@click.argument("last", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="同比表（.xlsx）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+def compare_command(this: Path, last: Path, output: Path | None, fmt: str) -> None:
+    """同比：本年报表对比上年报表（工作簿或 JSON 报告）。
+
+    \b
+    每张表每一行（任一年度有数的）列出本年数、上年数、增减额（本年−上年）和增减率（增减额÷上年，
+    两位小数；上年为零或空白时不计增减率，注明“上年无此项”）；标出新增和本年没有的行；增减超过
+    表样版本规定的幅度（默认±10%）和金额的，标为需在情况说明中解释。
+    \b
+    示例：xlreport compare 2023.xlsx 2022.xlsx -o 同比.xlsx
+         xlreport compare 2023.json 2022.json --format csv > 同比.csv
+    退出码：0 完成；2 用法错误或文件无法读取。
+    """
+    from .compare import compare, to_csv, to_json, to_text
+    from .validation import output as out
+
+    for path in (this, last):
+        if not path.is_file():
+            _fail(f"找不到 {out.printable(str(path))}")
+    if output is not None:
+        problem = out.unwritable(output, directory=False)
+        if problem:
+            _fail(problem)
+    result = compare(this, last)  # ReportInputError / WorkbookError: one line, exit 2
+    render = {"json": to_json, "csv": to_csv, "text": to_text}[fmt]
+    click.echo(render(result), nl=False)
+    if output is not None:
+        from .write.comparison import write_comparison
+
+        write_comparison(output, result)
+        click.echo(f"已生成 {output}", err=True)
+    sys.exit(EXIT_OK)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

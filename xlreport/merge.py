@@ -279,9 +279,7 @@ def _codes(units: list[UnitReturn], edition: Edition) -> tuple[dict[str, list[tu
     return codes, conflicts
 
 
-def _narrative(
-    units: list[UnitReturn], edition: Edition, convert: bool
-) -> tuple[dict[str, Decimal], list[str]]:
+def _narrative(units: list[UnitReturn], edition: Edition, convert: bool) -> tuple[dict[str, Decimal], list[str]]:
     sums: dict[str, Decimal] = {}
     given: Counter[str] = Counter()
     for u in units:
@@ -405,9 +403,7 @@ def consolidate(
     return consolidate_units(units, dept, force=force)
 
 
-def merge(
-    returns: Sequence[Source], dept: str, *, self_return: Source | None = None, force: bool = False
-) -> Report:
+def merge(returns: Sequence[Source], dept: str, *, self_return: Source | None = None, force: bool = False) -> Report:
     """The consolidated report of ``dept`` (see :func:`consolidate`)."""
     return consolidate(returns, dept, self_return=self_return, force=force).report
 
