@@ -16,7 +16,7 @@ import xlreport
 from xlreport.cli import main
 from xlreport.errors import MergeError, UnitsInvalidError
 from xlreport.export import report_to_json
-from xlreport.merge import consolidate, merge, table_totals, write_consolidation
+from xlreport.merge import consolidate, merge_returns, table_totals, write_consolidation
 from xlreport.model.report import Report, report_model
 from xlreport.synthetic import random_report
 
@@ -133,7 +133,7 @@ def test_the_same_unit_twice_is_refused() -> None:
         consolidate([a, b, renamed], "某某局")
     spaced = b.model_copy(update={"meta": b.meta.model_copy(update={"unit_name": " 测试 单位101"})})
     with pytest.raises(MergeError, match="重复"):
-        merge([a, b, spaced], "某某局")
+        merge_returns([a, b, spaced], "某某局")
 
 
 def test_different_years_editions_or_amount_units_are_refused() -> None:

@@ -403,7 +403,9 @@ def consolidate(
     return consolidate_units(units, dept, force=force)
 
 
-def merge(returns: Sequence[Source], dept: str, *, self_return: Source | None = None, force: bool = False) -> Report:
+def merge_returns(
+    returns: Sequence[Source], dept: str, *, self_return: Source | None = None, force: bool = False
+) -> Report:
     """The consolidated report of ``dept`` (see :func:`consolidate`)."""
     return consolidate(returns, dept, self_return=self_return, force=force).report
 
@@ -437,7 +439,7 @@ __all__ = [
     "consolidate",
     "consolidate_units",
     "content_digest",
-    "merge",
+    "merge_returns",
     "read_returns",
     "table_totals",
     "write_consolidation",
