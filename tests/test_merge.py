@@ -251,3 +251,20 @@ def test_cli_merge(tmp_path: Path) -> None:
     assert [line for line in mixed.output.splitlines() if line.startswith("错误")] == [
         line for line in mixed.output.splitlines() if "年度不同" in line
     ]
+
+
+def test_wanyuan_returns_are_summed_as_printed_and_the_interval_rule_judges() -> None:
+    from xlreport.synthetic import rounded_report
+    from xlreport.validation.engine import check_report
+
+    edition = xlreport.load_edition("shanghai-2024")
+    units = []
+    for i in range(4):  # each cell rounded to 万元 on its own, as a published 万元 table prints it
+        exact = random_report(edition, seed=700 + i, items=5, in_yuan=True)
+        units.append(rounded_report(exact))
+    result = consolidate(units, "某某区")
+    assert not result.converted and result.report.meta.amount_unit == "万元"
+    assert _flat(_data(result.report)) == _expected_sum(units)  # no rounding: the printed figures added
+    assert result.findings == check_report(result.report)
+    assert any(f.severity == "info" for f in result.findings)  # tails of the units' rounding: notes
+    assert any("不再舍入" in note for note in result.notes)
