@@ -357,9 +357,9 @@ def demo(directory: Path) -> None:
     help="部门本级的报表（工作簿或 JSON），排在各单位之前。",
 )
 @click.option("--force", is_flag=True, help="有审核错误的单位也照原数汇总（汇总明细中注明）。")
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="读取审核工作簿的进程数。")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="读取和审核报表的进程数（默认：CPU 核数）。")
 def merge_command(
-    returns: tuple[str, ...], output: Path, dept: str, self_file: Path | None, force: bool, jobs: int
+    returns: tuple[str, ...], output: Path, dept: str, self_file: Path | None, force: bool, jobs: int | None
 ) -> None:
     """汇总：把部门本级和所属单位的报表汇总为部门决算公开表。
 
@@ -402,7 +402,9 @@ def merge_command(
     if not found.files:
         _fail("没有可汇总的报表")
     try:
-        result = consolidate([str(f.path) for f in found.files], dept, self_return=self_file, force=force, jobs=jobs)
+        workers = jobs or min(len(found.files), os.cpu_count() or 1)
+        files = [str(f.path) for f in found.files]
+        result = consolidate(files, dept, self_return=self_file, force=force, jobs=workers)
     except UnitsInvalidError as exc:
         click.echo(f"错误：{exc}", err=True)
         for unit in exc.invalid:

@@ -153,7 +153,7 @@ def read_returns(sources: Sequence[Source], jobs: int = 1) -> list[FileResult]:
 
     paths = [str(s) for s in sources if isinstance(s, (str, os.PathLike))]
     done: dict[str, FileResult] = {}
-    if jobs > 1 and len(paths) > 1:
+    if jobs > 1 and len(paths) >= 4:  # below that, starting processes costs more than it saves
         from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(1, min(16, len(paths) // (jobs * 4) or 1))
