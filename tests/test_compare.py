@@ -206,3 +206,20 @@ def test_cli_compare(tmp_path: Path) -> None:
     assert csv_out.exit_code == 0 and csv_out.output.splitlines()[0].startswith("table,sheet,row")
     missing = runner.invoke(main, ["compare", str(EXAMPLE), str(tmp_path / "无.json")])
     assert missing.exit_code == 2 and "找不到" in missing.output
+
+
+def test_previous_inputs_are_last_years_figures_named_by_the_narrative_data() -> None:
+    from xlreport.compare import previous_inputs
+
+    last = report_model("shanxi-2022").model_validate(previous_year())
+    inputs = previous_inputs(last)
+    given = reference_data()["narrative"]
+    for key in ("last_income_grand_total", "last_expense_grand_total", "last_fiscal_grand_total"):
+        assert inputs[key] == Decimal(str(given[key]))  # what the reference's Part 3 compared with
+    assert inputs["last_general_budget_expense"] == last.tables.T05.total.total  # type: ignore[attr-defined]
+    assert "initial_budget" not in inputs  # 年初预算 is this year's input, not last year's figure
+    # the narrative of this year's report filled from last year's: the 情况说明 computes Part 3's change
+    this = xlreport.load_report(EXAMPLE)
+    result = compare_reports(this, last)
+    line = result.line("T01", "income_grand_total", "amount")
+    assert line is not None and line.last == inputs["last_income_grand_total"]

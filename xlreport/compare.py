@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -42,6 +43,36 @@ def read_previous(source: Source) -> Report:
     from .api import read_report
 
     return read_report(source)
+
+
+_CHANGE = re.compile(r"^(?P<this>.+?)\s*-\s*N\[input\]\.(?P<input>\w+)\s*$")
+
+
+def previous_inputs(last: Report, edition: Edition | None = None) -> dict[str, Decimal]:
+    """The 情况说明 inputs that last year's report answers (上年收入总计 …), by input id, computed from it.
+
+    Read from the narrative data itself: an item ``<this year's figure> - N[input].<id>`` (a 同比 change)
+    says the input is that figure in last year's report, so nothing is written twice. ``edition``: this
+    year's (default: last year's). Inputs of other kinds (年初预算) are not last year's figures: absent."""
+    from .rules.expr import Undefined
+    from .rules.parser import RuleSyntaxError, parse_expr
+    from .rules.shape import ShapeResolver
+    from .validation.engine import shape_of
+
+    resolver = ShapeResolver(shape_of(last))
+    cells = last.cells()
+    out: dict[str, Decimal] = {}
+    for item in (edition or last.edition).narrative:
+        found = _CHANGE.match(item.expr or "") if item.foreach_row is None else None
+        if found is None or found["input"] in out:
+            continue
+        try:
+            value = parse_expr(found["this"], resolver).evaluate(cells.get)
+        except (RuleSyntaxError, Undefined, KeyError):
+            continue  # a figure last year's edition does not have
+        if isinstance(value, Decimal):
+            out[found["input"]] = value
+    return out
 
 
 def change_rate(this: Decimal | None, last: Decimal | None) -> Decimal | None:
@@ -391,6 +422,7 @@ __all__ = [
     "change_rate",
     "compare",
     "compare_reports",
+    "previous_inputs",
     "rate_text",
     "read_previous",
     "to_csv",
