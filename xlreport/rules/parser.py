@@ -28,9 +28,9 @@ when the rule is instantiated against a layout, through a :class:`Resolver`.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Protocol
 
 from ..errors import EditionError
