@@ -83,6 +83,24 @@ def _issue(edition_id: str, error: Any, data: dict[str, Any]) -> InputIssue:
     return InputIssue(describe_loc(load_edition(edition_id), loc, data), msg, loc)
 
 
+def read_report(source: str | PathLike[str] | bytes | dict[str, Any] | Report) -> Report:
+    """A report from any source: a workbook (read by its defined names, derived cells recomputed), a JSON
+    report path, JSON bytes, a dict or a Report. Raises :class:`ReportInputError` for JSON that is not a
+    report, :class:`WorkbookError` (its one finding says why) for a workbook that cannot be read."""
+    if isinstance(source, Report):
+        return source
+    if isinstance(source, (str, PathLike)) and not str(source).lower().endswith(".json"):
+        from .errors import WorkbookError
+        from .validation.workbook import validate_workbook
+
+        result = validate_workbook(source)
+        if result.report is None:
+            unknown = make("unreadable-workbook", {"file": str(source), "reason": "未知原因"})
+            raise WorkbookError(result.findings[0] if result.findings else unknown)
+        return result.report  # type: ignore[no-any-return]
+    return load_report(source)
+
+
 def check(source: str | PathLike[str] | bytes | dict[str, Any] | Report) -> FileResult:
     """Load (unless given a report) and run every rule of its edition; raises :class:`ReportInputError`."""
     report = source if isinstance(source, Report) else load_report(source)

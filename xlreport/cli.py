@@ -481,5 +481,136 @@ def demo(directory: Path) -> None:
     sys.exit(run_demo(directory))
 
 
+@main.command(name="merge")
+@click.argument("returns", nargs=-1, required=True)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(path_type=Path), help="汇总表：.xlsx 工作簿或 .json 报告。"
+)
+@click.option("--dept", required=True, help="部门名称（汇总表的部门名称）。")
+@click.option(
+    "--self",
+    "self_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="部门本级的报表（工作簿或 JSON），排在各单位之前。",
+)
+@click.option("--force", is_flag=True, help="有审核错误的单位也照原数汇总（汇总明细中注明）。")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="读取和审核报表的进程数（默认：CPU 核数）。")
+def merge_command(
+    returns: tuple[str, ...], output: Path, dept: str, self_file: Path | None, force: bool, jobs: int | None
+) -> None:
+    """汇总：把部门本级和所属单位的报表汇总为部门决算公开表。
+
+    \b
+    同一表样版本、年度和金额单位的报表逐格相加：固定行按行，公开02/03/05/08/09 按功能分类科目编码
+    （各单位编码的并集，按编码排序），车辆数等统计数相加，情况说明的输入相加，项目绩效自评表逐张保留。
+    工作簿带公式和审核表，另加“汇总明细”表：每个合计数由哪些单位构成。
+    \b
+    示例：xlreport merge 回收/ --self 本级.xlsx --dept 某某局 -o 部门汇总.xlsx
+         xlreport merge a.json b.json --dept 某某局 -o 部门汇总.json
+    退出码：0 汇总表审核通过；1 汇总表有错误，或有单位的报表有错误（未用 --force）；
+    2 用法错误、文件无法读取、版本/年度/金额单位不同或同一单位重复。
+    """
+    from .batch import expand_paths
+    from .errors import UnitsInvalidError
+    from .merge import consolidate, write_consolidation
+    from .validation import output as out
+
+    if self_file is not None and not self_file.is_file():
+        _fail(f"找不到本级报表 {out.printable(str(self_file))}")
+    problem = out.unwritable(output, directory=False)
+    if problem:
+        _fail(problem)
+    named: dict[Path, str] = {}
+    for given in returns:  # a file named twice would be read once: say so rather than merge it once silently
+        path = Path(given)
+        if path.is_file():
+            key = path.resolve()
+            if key in named:
+                _fail(f"不能汇总：同一单位的报表重复报送（{given} 与 {named[key]} 是同一个文件），每个单位只能计入一次")
+            named[key] = given
+    exclude = [output] + ([self_file] if self_file is not None else [])
+    found = expand_paths(returns, exclude=exclude)
+    for m in found.missing:
+        click.echo(f"错误：找不到 {out.printable(m)}", err=True)
+    for skipped in found.skipped:
+        click.echo(f"跳过 {out.printable(skipped.path)}：{skipped.reason}", err=True)
+    if found.missing:
+        sys.exit(EXIT_USAGE)
+    if not found.files:
+        _fail("没有可汇总的报表")
+    try:
+        workers = jobs or min(len(found.files), os.cpu_count() or 1)
+        files = [str(f.path) for f in found.files]
+        result = consolidate(files, dept, self_return=self_file, force=force, jobs=workers)
+    except UnitsInvalidError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        for unit in exc.invalid:
+            for f in [f for f in unit.findings if f.severity == "error"][:5]:  # type: ignore[attr-defined]
+                click.echo(f"  {out.printable(unit.path)}：{f.message}", err=True)  # type: ignore[attr-defined]
+        sys.exit(EXIT_FINDINGS)
+    edition = result.report.edition
+    for conflict in result.name_conflicts:
+        click.echo(f"注意：{conflict.message(edition)}", err=True)
+    for note in result.notes:
+        click.echo(f"说明：{note}", err=True)
+    if output.suffix.lower() == ".json":
+        from .export import report_to_json
+        from .fileio import write_text
+
+        write_text(output, report_to_json(result.report))
+    else:
+        write_consolidation(output, result)
+    own = sum(u.is_self for u in result.units)
+    counts = {s: sum(f.severity == s for f in result.findings) for s in ("error", "warning", "info")}
+    click.echo(
+        f"已汇总 {len(result.units)} 份报表（本级 {own} 份）为 {output}；汇总表审核：错误 {counts['error']}，"
+        f"警告 {counts['warning']}，提示 {counts['info']}",
+        err=True,
+    )
+    for f in result.findings:
+        if f.severity == "error":
+            click.echo(f"  {f.message}", err=True)
+    sys.exit(EXIT_FINDINGS if counts["error"] else EXIT_OK)
+
+
+@main.command(name="compare")
+@click.argument("this", type=click.Path(path_type=Path))
+@click.argument("last", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="同比表（.xlsx）。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+def compare_command(this: Path, last: Path, output: Path | None, fmt: str) -> None:
+    """同比：本年报表对比上年报表（工作簿或 JSON 报告）。
+
+    \b
+    每张表每一行（任一年度有数的）列出本年数、上年数、增减额（本年−上年）和增减率（增减额÷上年，
+    两位小数；上年为零或空白时不计增减率，注明“上年无此项”）；标出新增和本年没有的行；增减超过
+    表样版本规定的幅度（默认±10%）和金额的，标为需在情况说明中解释。
+    \b
+    示例：xlreport compare 2023.xlsx 2022.xlsx -o 同比.xlsx
+         xlreport compare 2023.json 2022.json --format csv > 同比.csv
+    退出码：0 完成；2 用法错误或文件无法读取。
+    """
+    from .compare import compare, to_csv, to_json, to_text
+    from .validation import output as out
+
+    for path in (this, last):
+        if not path.is_file():
+            _fail(f"找不到 {out.printable(str(path))}")
+    if output is not None:
+        problem = out.unwritable(output, directory=False)
+        if problem:
+            _fail(problem)
+    result = compare(this, last)  # ReportInputError / WorkbookError: one line, exit 2
+    render = {"json": to_json, "csv": to_csv, "text": to_text}[fmt]
+    click.echo(render(result), nl=False)
+    if output is not None:
+        from .write.comparison import write_comparison
+
+        write_comparison(output, result)
+        click.echo(f"已生成 {output}", err=True)
+    sys.exit(EXIT_OK)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

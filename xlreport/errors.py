@@ -79,4 +79,26 @@ class OutputError(XlreportError, OSError):
         return str(self.args[0])
 
 
-__all__ = ["EditionError", "OutputError", "ReportInputError", "WorkbookError", "XlreportError"]
+class MergeError(XlreportError, ValueError):
+    """Returns that cannot be consolidated (汇总): unreadable, of different editions, years or amount units,
+    or the same unit twice. The message names the files."""
+
+
+class UnitsInvalidError(MergeError):
+    """Some returns to consolidate have error findings; ``invalid`` holds their validation results
+    (merging them anyway needs ``force``)."""
+
+    def __init__(self, message: str, invalid: list[object]) -> None:
+        super().__init__(message)
+        self.invalid = invalid
+
+
+__all__ = [
+    "EditionError",
+    "MergeError",
+    "OutputError",
+    "ReportInputError",
+    "UnitsInvalidError",
+    "WorkbookError",
+    "XlreportError",
+]

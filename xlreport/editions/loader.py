@@ -237,6 +237,7 @@ def build_edition(
         "scorecard": _scorecard(raw, location),
         "rules": rules.get("rules", []),
         "narrative": (narrative or {}).get("narrative", []),
+        "compare": raw.get("compare", {}),
         "layout_hash": layout_hash,
     }
     edition = Edition.model_validate(data)

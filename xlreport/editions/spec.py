@@ -330,6 +330,15 @@ class NarrativeItem(_Frozen):
     foreach_row: str | None = None  # e.g. "T05@classes": one line per row, {row} substituted
 
 
+class CompareSpec(_Frozen):
+    """同比 (this year against last): which changes Part 3 must explain. A change is flagged when its rate
+    exceeds ``rate`` (a fraction: 0.10 is ±10%) — or it has no rate (a zero or blank base, a row new or
+    gone) — and the amount changed is at least ``min_amount`` (in the edition's unit)."""
+
+    rate: Decimal = Decimal("0.10")
+    min_amount: Decimal = Decimal(0)
+
+
 class EditionInfo(_Frozen):
     id: str
     name: str
@@ -355,6 +364,7 @@ class Edition(_Frozen):
     scorecard: ScorecardSpec
     rules: tuple[RuleSpec, ...] = ()
     narrative: tuple[NarrativeItem, ...] = ()
+    compare: CompareSpec = CompareSpec()
     layout_hash: str = ""
 
     @property

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Protocol
 
 from ..errors import EditionError
@@ -75,7 +76,10 @@ class _Tok:
     pos: int
 
 
-def _tokenize(text: str) -> list[_Tok]:
+@lru_cache(maxsize=8192)
+def _tokenize(text: str) -> tuple[_Tok, ...]:
+    """The tokens of a rule text; cached: every shape instantiates the same texts (a batch of returns, the
+    units of a consolidation), and tokens are immutable."""
     out: list[_Tok] = []
     pos = 0
     text = text.rstrip()
@@ -87,7 +91,7 @@ def _tokenize(text: str) -> list[_Tok]:
         out.append(_Tok(kind, m.group(kind), m.start(kind)))
         pos = m.end()
     out.append(_Tok("end", "", len(text)))
-    return out
+    return tuple(out)
 
 
 class _Many:

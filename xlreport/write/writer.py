@@ -7,7 +7,7 @@ composes none of its own. Every formula cell carries its correct cached value.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +51,11 @@ TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a co
 TEMPLATE_INDICATORS = 12
 
 
+ExtraSheet = Callable[[xlsxwriter.Workbook, Formats, "WorkbookWriter"], None]
+"""A sheet a caller adds to a written workbook: called with the workbook, its formats and the writer
+(whose ``addresses`` and ``shown`` values place and cache formulas over the report's cells)."""
+
+
 @dataclass
 class WriteResult:
     path: Path
@@ -84,7 +89,9 @@ class WorkbookWriter:
         as_published: bool = False,
         kind: str = "template",
         narrative_inputs: dict[str, Decimal] | None = None,
+        extra_sheets: Sequence[ExtraSheet] = (),
     ) -> None:
+        self.extra_sheets = tuple(extra_sheets)  # sheets added after the writer's own (汇总明细 …)
         self.narrative_inputs = narrative_inputs  # 情况说明: last year's totals, 年初预算 …
         self.edition = edition
         self.shape = shape
@@ -160,6 +167,8 @@ class WorkbookWriter:
             return RoundingRule(check, self.amount_unit, decimals, derived)
 
         sheets.write_checks_sheet(wb, fmt, self.checks, self.values, self.shown, self.labeler, self._locator, rule_of)
+        for add_sheet in self.extra_sheets:
+            add_sheet(wb, fmt, self)
         wb.close()
         return formulas, inputs
 
@@ -359,10 +368,12 @@ def write_report(
     *,
     as_published: bool = False,
     narrative_inputs: dict[str, Decimal] | None = None,
+    extra_sheets: Sequence[ExtraSheet] = (),
 ) -> WriteResult:
     """A filled workbook of ``report``. Printed totals that contradict their relations are reported
     in ``contradictions``; by default the formula is written, with ``as_published`` the printed number.
-    ``narrative_inputs`` fill the 情况说明 sheet's inputs (last year's totals, 年初预算 …) by id."""
+    ``narrative_inputs`` fill the 情况说明 sheet's inputs (last year's totals, 年初预算 …) by id;
+    ``extra_sheets`` add sheets after the writer's own (the 汇总明细 of a consolidated report)."""
     edition = report.edition
     shape = shape_of(report)
     values = report.cells()
@@ -382,5 +393,6 @@ def write_report(
         as_published=as_published,
         kind="report",
         narrative_inputs=narrative_inputs if narrative_inputs is not None else dict(report.narrative),
+        extra_sheets=extra_sheets,
     )
     return writer.write(path)

@@ -1,0 +1,270 @@
+"""汇总: consolidating generated unit returns, checked against sums computed here from the returns' JSON."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+import xlreport
+from xlreport.cli import main
+from xlreport.errors import MergeError, UnitsInvalidError
+from xlreport.export import report_to_json
+from xlreport.merge import consolidate, merge_returns, table_totals, write_consolidation
+from xlreport.model.report import Report, report_model
+from xlreport.synthetic import random_report
+
+from .conftest import EXAMPLE
+
+UNITS = 5
+
+
+def _units(edition_id: str, n: int = UNITS, first_seed: int = 100, **kw: Any) -> list[Report]:
+    edition = xlreport.load_edition(edition_id)
+    return [random_report(edition, seed=first_seed + i, items=4 + i, **kw) for i in range(n)]
+
+
+def _data(report: Report) -> dict[str, Any]:
+    return json.loads(report_to_json(report), parse_float=Decimal)
+
+
+def _flat(data: dict[str, Any]) -> dict[tuple[str, str, str], Decimal]:
+    """Every table number of a report's JSON as (table, row or code, column) → Decimal, read from the JSON."""
+    out: dict[tuple[str, str, str], Decimal] = {}
+    for table, body in data["tables"].items():
+        if "rows" in body or "total" in body:
+            for col, v in (body.get("total") or {}).items():
+                out[(table, "total", col)] = Decimal(str(v))
+            for row in body.get("rows", []):
+                for col, v in row.items():
+                    if col not in ("code", "name"):
+                        out[(table, row["code"], col)] = Decimal(str(v))
+        else:
+            for key, cols in body.items():
+                for col, v in cols.items():
+                    out[(table, key, col)] = Decimal(str(v))
+    return out
+
+
+def _expected_sum(reports: list[Report]) -> dict[tuple[str, str, str], Decimal]:
+    total: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for r in reports:
+        for key, v in _flat(_data(r)).items():
+            total[key] += v
+    return dict(total)
+
+
+def _code_key(code: str) -> tuple[str, str, int, str]:  # 类, then each 款 followed by its 项
+    return code[:3], code[:5], len(code), code
+
+
+@pytest.mark.parametrize("edition_id", ["shanxi-2022", "shanghai-2024"])
+def test_merge_of_synthetic_units_is_their_sum_cell_by_cell_and_code_by_code(edition_id: str) -> None:
+    units = _units(edition_id)
+    result = consolidate(units, "某某局")
+    merged = _data(result.report)
+    assert _flat(merged) == _expected_sum(units)
+    for table, body in merged["tables"].items():
+        if "rows" in body:
+            codes = [row["code"] for row in body["rows"]]
+            union = {row["code"] for u in units for row in _data(u)["tables"][table].get("rows", [])}
+            assert set(codes) == union
+            assert codes == sorted(codes, key=_code_key)
+    assert result.report.meta.unit_name == "某某局"
+    assert len(result.report.scorecards) == sum(len(u.scorecards) for u in units)
+    assert [c.project_name for c in result.report.scorecards] == [c.project_name for u in units for c in u.scorecards]
+    vehicles = sum(u.tables.T10.vehicles_total.count for u in units) if edition_id == "shanxi-2022" else None
+    if vehicles is not None:
+        assert result.report.tables.T10.vehicles_total.count == vehicles  # type: ignore[attr-defined]
+    assert result.valid, [f.message for f in result.findings if f.severity == "error"]
+    assert xlreport.check(result.report).valid
+
+
+def test_the_narrative_inputs_are_summed() -> None:
+    units = _units("shanxi-2022", 3)
+    inputs = [{"last_income_grand_total": Decimal(100 * (i + 1)), "initial_budget": Decimal(7)} for i in range(3)]
+    units = [u.model_copy(update={"narrative": given}) for u, given in zip(units, inputs, strict=True)]
+    units[2] = units[2].model_copy(update={"narrative": {"last_income_grand_total": Decimal("0.05")}})
+    result = consolidate(units, "某某局")
+    assert result.report.narrative == {"last_income_grand_total": Decimal("300.05"), "initial_budget": Decimal(14)}
+    assert any("只有2个单位填写" in n for n in result.notes)
+
+
+def _in_yuan(edition_id: str, n: int = UNITS) -> list[Report]:
+    """Returns of a 万元 edition that carry 元 values (amount_unit 元)."""
+    edition = xlreport.load_edition(edition_id)
+    out = []
+    for i in range(n):
+        r = random_report(edition, seed=300 + i, items=5, in_yuan=True)
+        out.append(r.model_copy(update={"meta": r.meta.model_copy(update={"amount_unit": "元"})}))
+    return out
+
+
+def test_yuan_returns_of_a_wanyuan_edition_are_summed_in_yuan_and_rounded_once() -> None:
+    units = _in_yuan("shanghai-2024")
+    result = consolidate(units, "某某局")
+    assert result.converted and result.report.meta.amount_unit == "万元"
+    expected = {
+        k: (v / 10_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for k, v in _expected_sum(units).items()
+    }
+    assert _flat(_data(result.report)) == expected
+    assert result.valid, [f.message for f in result.findings if f.severity == "error"]
+    # adding the rounded parts instead would be another number somewhere: the cents are not lost
+    rounded_parts = defaultdict(Decimal)
+    for u in units:
+        for k, v in _flat(_data(u)).items():
+            rounded_parts[k] += (v / 10_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert any(rounded_parts[k] != v for k, v in expected.items())
+
+
+def test_the_same_unit_twice_is_refused() -> None:
+    a, b = _units("shanxi-2022", 2)
+    with pytest.raises(MergeError, match="重复") as caught:
+        consolidate([a, b, a], "某某局")
+    assert "单位名称（测试单位100）相同" in str(caught.value)
+    renamed = a.model_copy(update={"meta": a.meta.model_copy(update={"unit_name": "另一个名字"})})
+    with pytest.raises(MergeError, match="内容完全相同"):
+        consolidate([a, b, renamed], "某某局")
+    spaced = b.model_copy(update={"meta": b.meta.model_copy(update={"unit_name": " 测试 单位101"})})
+    with pytest.raises(MergeError, match="重复"):
+        merge_returns([a, b, spaced], "某某局")
+
+
+def test_different_years_editions_or_amount_units_are_refused() -> None:
+    a, b = _units("shanxi-2022", 2)
+    last_year = b.model_copy(update={"meta": b.meta.model_copy(update={"year": 2021})})
+    with pytest.raises(MergeError, match="年度不同") as caught:
+        consolidate([a, last_year], "某某局")
+    assert "2022" in str(caught.value) and "2021" in str(caught.value)
+    (other,) = _units("shanghai-2024", 1)
+    with pytest.raises(MergeError, match="表样版本不同"):
+        consolidate([a, other], "某某局")
+    w1, w2 = _units("shanghai-2024", 2, first_seed=400)
+    in_yuan = _in_yuan("shanghai-2024", 1)[0]
+    with pytest.raises(MergeError, match="金额单位不同"):
+        consolidate([w1, w2, in_yuan], "某某局")
+
+
+def test_units_with_errors_are_named_and_need_force() -> None:
+    units = _units("shanxi-2022", 2)
+    with pytest.raises(UnitsInvalidError, match="晋城市政务服务中心") as caught:
+        consolidate([*units, EXAMPLE], "某某局")
+    assert "--force" in str(caught.value) and len(caught.value.invalid) == 1
+    forced = consolidate([*units, EXAMPLE], "某某局", force=True)
+    assert [u.unit_name for u in forced.forced] == ["晋城市政务服务中心"]
+    reference = xlreport.load_report(EXAMPLE)
+    given = [r.tables.T10.procurement_total for r in [*units, reference]]  # type: ignore[attr-defined]
+    expected = sum((row.amount for row in given if row is not None and row.amount is not None), Decimal(0))
+    assert forced.report.tables.T10.procurement_total.amount == expected  # type: ignore[attr-defined]
+    assert not forced.valid  # the reference's 公开10 合计 error is passed on, not hidden
+    assert any("R10" in f.rule_id for f in forced.findings if f.severity == "error")
+
+
+def test_unreadable_returns_are_refused_naming_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "坏.json"
+    bad.write_text("{", encoding="utf-8")
+    with pytest.raises(MergeError, match=r"坏\.json"):
+        consolidate([*_units("shanxi-2022", 1), bad], "某某局")
+
+
+def test_conflicting_code_names_are_reported_and_the_majority_name_kept() -> None:
+    units = _units("shanxi-2022", 3)
+    code = units[0].tables.T03.rows[0].code  # type: ignore[attr-defined]  # a 类: a row of its own is valid
+    renamed = []
+    for i, u in enumerate(units):
+        data = _data(u)
+        for table in ("T02", "T03", "T05"):
+            rows = data["tables"][table]["rows"]
+            if not any(r["code"] == code for r in rows):
+                rows.append({"code": code, "name": ""})
+            for r in rows:
+                if r["code"] == code:
+                    r["name"] = "少数的名称" if i == 2 else "多数的名称"
+        renamed.append(report_model("shanxi-2022").model_validate(data))
+    result = consolidate(renamed, "某某局")
+    assert dict(result.report.codes("T03"))[code] == "多数的名称"
+    conflicts = [c for c in result.name_conflicts if c.table == "T03" and c.code == code]
+    assert len(conflicts) == 1
+    message = conflicts[0].message(result.report.edition)
+    assert "少数的名称" in message and "多数的名称" in message and "测试单位102" in message
+
+
+def test_the_workbook_validates_and_its_detail_sheet_shows_each_units_contribution(tmp_path: Path) -> None:
+    units = _units("shanxi-2022", 3)
+    evil = units[1].model_copy(update={"meta": units[1].meta.model_copy(update={"unit_name": '=HYPERLINK("x")'})})
+    units[1] = evil
+    result = consolidate(units[1:], "某某局", self_return=units[0])
+    path = write_consolidation(tmp_path / "部门汇总.xlsx", result)
+    checked = xlreport.validate(path)
+    assert checked.valid, [f.message for f in checked.findings]
+    assert checked.files[0].report.tables.T01.income_grand_total.amount == (  # type: ignore[union-attr]
+        result.report.tables.T01.income_grand_total.amount  # type: ignore[attr-defined]
+    )
+    wb = load_workbook(path)
+    ws = wb["汇总明细"]
+    assert ws["B5"].value == "测试单位100（本级）" and ws["B6"].value == '=HYPERLINK("x")'
+    assert ws["B6"].data_type == "s"  # text, not a formula
+    totals = table_totals(result.report.edition)
+    headers = [(ws.cell(2, c).value, ws.cell(3, c).value) for c in range(5, 5 + len(totals))]
+    assert headers[0][0] == "公开01"
+    values = load_workbook(path, data_only=True)["汇总明细"]
+    grand = totals.index(xlreport.model.values.CellRef("T01", "income_grand_total", "amount"))
+    column = 5 + grand
+    for n, unit in enumerate(result.units):
+        assert Decimal(str(values.cell(5 + n, column).value)) == unit.report.tables.T01.income_grand_total.amount  # type: ignore[attr-defined]
+    assert ws.cell(8, column).value.startswith("=SUM(")
+    assert ws.cell(9, 2).value == "汇总表数" and ws.cell(9, column).value == "=xr.T01.income_grand_total.amount"
+    assert values.cell(10, column).value == 0  # 差额
+
+
+def test_cli_merge(tmp_path: Path) -> None:
+    files = []
+    for u in _units("shanxi-2022", 3):
+        p = tmp_path / f"{u.meta.unit_name}.json"
+        p.write_text(report_to_json(u), encoding="utf-8")
+        files.append(str(p))
+    runner = CliRunner()
+    out = tmp_path / "部门汇总.xlsx"
+    done = runner.invoke(main, ["merge", *files[1:], "--self", files[0], "--dept", "某某局", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "已汇总 3 份报表（本级 1 份）" in done.output and out.exists()
+    as_json = tmp_path / "部门汇总.json"
+    assert runner.invoke(main, ["merge", str(tmp_path), "--dept", "某某局", "-o", str(as_json)]).exit_code == 0
+    assert xlreport.load_report(as_json).meta.unit_name == "某某局"
+    twice = runner.invoke(main, ["merge", files[0], files[0], "--dept", "某某局", "-o", str(out)])
+    assert twice.exit_code == 2 and "重复" in twice.output
+    invalid = runner.invoke(main, ["merge", files[0], str(EXAMPLE), "--dept", "某某局", "-o", str(out)])
+    assert invalid.exit_code == 1 and "R10-1" in invalid.output
+    forced = runner.invoke(main, ["merge", files[0], str(EXAMPLE), "--dept", "某某局", "-o", str(out), "--force"])
+    assert forced.exit_code == 1 and "按 --force 照原数汇总" in forced.output  # the merged report has the error
+    data = json.loads(Path(files[1]).read_text(encoding="utf-8"))
+    data["meta"]["year"] = 2021
+    (tmp_path / "old.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    mixed = runner.invoke(main, ["merge", files[0], str(tmp_path / "old.json"), "--dept", "某某局", "-o", str(out)])
+    assert mixed.exit_code == 2
+    assert [line for line in mixed.output.splitlines() if line.startswith("错误")] == [
+        line for line in mixed.output.splitlines() if "年度不同" in line
+    ]
+
+
+def test_wanyuan_returns_are_summed_as_printed_and_the_interval_rule_judges() -> None:
+    from xlreport.synthetic import rounded_report
+    from xlreport.validation.engine import check_report
+
+    edition = xlreport.load_edition("shanghai-2024")
+    units = []
+    for i in range(4):  # each cell rounded to 万元 on its own, as a published 万元 table prints it
+        exact = random_report(edition, seed=700 + i, items=5, in_yuan=True)
+        units.append(rounded_report(exact))
+    result = consolidate(units, "某某区")
+    assert not result.converted and result.report.meta.amount_unit == "万元"
+    assert _flat(_data(result.report)) == _expected_sum(units)  # no rounding: the printed figures added
+    assert result.findings == check_report(result.report)
+    assert any(f.severity == "info" for f in result.findings)  # tails of the units' rounding: notes
+    assert any("不再舍入" in note for note in result.notes)

@@ -1,0 +1,158 @@
+"""The 汇总明细 sheet of a consolidated (汇总) workbook: for every table total, each unit's contribution.
+
+One row per unit (本级 first), one column per total cell of the tables; below the units, the column's
+合计 (a live SUM), for 元 returns consolidated into 万元 the 合计 in 万元 (ROUND(合计/10000, 2)), the number
+the consolidated table shows (a formula naming the table's cell) and the difference. Text the users
+supplied (unit names, file names) is always written as a string, never as a formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from ..layout.plan import defined_name
+from ..model.units import to_wanyuan
+from ..model.values import CellRef, Value
+from .cached import stored
+from .formats import AMOUNT, COUNT, Formats
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .writer import ExtraSheet, WorkbookWriter
+
+DETAIL_SHEET = "汇总明细"
+_FIRST = 4  # the three header rows below the title and the meta line
+_FIXED = ("序号", "单位名称", "报送文件", "审核结果")
+
+
+@dataclass(frozen=True)
+class DetailUnit:
+    name: str
+    source: str
+    status: str  # 通过 / 有错误（强制汇总）
+    is_self: bool = False
+
+
+@dataclass(frozen=True)
+class ConsolidationDetail:
+    """What the sheet shows: the units, the total cells and each unit's value of them (in ``source_unit``)."""
+
+    units: Sequence[DetailUnit]
+    totals: Sequence[CellRef]
+    contributions: dict[CellRef, list[Value]]
+    counts: frozenset[CellRef]  # the total cells that are counts (vehicles), never converted
+    source_unit: str
+    converted: bool  # 元 returns, a 万元 report
+    notes: Sequence[str] = ()
+
+
+def detail_sheet(detail: ConsolidationDetail) -> ExtraSheet:
+    """The sheet as an extra sheet of :func:`xlreport.write.writer.write_report`."""
+
+    def add(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter) -> None:
+        _write(wb, fmt, writer, detail)
+
+    return add
+
+
+def _sum(values: list[Value]) -> Decimal | None:
+    numbers = [v for v in values if isinstance(v, Decimal)]
+    return sum(numbers, Decimal(0)) if numbers else None
+
+
+def _write(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter, detail: ConsolidationDetail) -> None:
+    ws = wb.add_worksheet(DETAIL_SHEET)
+    labeler = writer.labeler
+    border = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
+    amount = fmt.raw("detail_amount", {**border, "num_format": AMOUNT})
+    count = fmt.raw("detail_count", {**border, "num_format": COUNT})
+    text = fmt.raw("detail_text", {**border, "text_wrap": True})
+    bold = fmt.raw("detail_bold", {**border, "bold": True})
+    last_col = len(_FIXED) + len(detail.totals) - 1
+    ws.merge_range(0, 0, 0, min(last_col, 10), f"{writer.unit_name} 汇总明细：各表合计数的单位构成", fmt.get("title"))
+    ws.set_row(0, 30)
+    unit_word = f"金额单位：{detail.source_unit}（各单位报送数）"
+    if detail.converted:
+        unit_word += f"；汇总表为{writer.amount_unit}"
+    ws.write_string(1, 0, f"部门名称：{writer.unit_name}    {writer.year}年度    {unit_word}", fmt.get("meta_left"))
+    for c, head in enumerate(_FIXED):
+        for r in range(_FIRST - 3, _FIRST):
+            ws.write_string(r, c, head if r == _FIRST - 1 else "", fmt.get("header"))
+    for i, ref in enumerate(detail.totals):
+        c = len(_FIXED) + i
+        row, col = labeler.row(ref), labeler.column(ref)
+        ws.write_string(_FIRST - 3, c, labeler.sheet(ref.table), fmt.get("header"))
+        ws.write_string(_FIRST - 2, c, (f"行次{row.line} " if row.line else "") + row.label, fmt.get("header"))
+        ws.write_string(_FIRST - 1, c, col.label + (f"（栏次{col.seq}）" if col.seq else ""), fmt.get("header"))
+    ws.set_row(_FIRST - 2, 27)
+    ws.set_row(_FIRST - 1, 40)
+    for n, unit in enumerate(detail.units):
+        r = _FIRST + n
+        ws.write_number(r, 0, n + 1, count)
+        ws.write_string(r, 1, unit.name + ("（本级）" if unit.is_self else ""), text)
+        ws.write_string(r, 2, unit.source, text)
+        ws.write_string(r, 3, unit.status, fmt.get("pass" if unit.status == "通过" else "fail"))
+        for i, ref in enumerate(detail.totals):
+            value = detail.contributions[ref][n]
+            style = count if ref in detail.counts else amount
+            if isinstance(value, Decimal):
+                ws.write_number(r, len(_FIXED) + i, stored(value), style)  # type: ignore[arg-type]
+            else:
+                ws.write_blank(r, len(_FIXED) + i, None, style)
+    first, last = _FIRST, _FIRST + len(detail.units) - 1
+    r = last + 1
+    summary = [("合计", "sum")]
+    if detail.converted:
+        summary.append((f"合计折合{writer.amount_unit}", "converted"))
+    summary += [("汇总表数", "table"), ("差额（汇总表数−合计）", "difference")]
+    rows = {kind: r + k for k, (_, kind) in enumerate(summary)}
+    for label, kind in summary:
+        ws.write_string(rows[kind], 1, label, bold)
+        for c in (0, 2, 3):
+            ws.write_blank(rows[kind], c, None, bold)
+    for i, ref in enumerate(detail.totals):
+        c = len(_FIXED) + i
+        style = count if ref in detail.counts else amount
+        total = _sum(detail.contributions[ref])
+        top, bottom = xl_rowcol_to_cell(first, c), xl_rowcol_to_cell(last, c)
+        ws.write_formula(rows["sum"], c, f"=SUM({top}:{bottom})", style, stored(total, 0))
+        compared, compared_at = total, xl_rowcol_to_cell(rows["sum"], c)
+        if detail.converted:
+            converted = None if total is None or ref in detail.counts else to_wanyuan(total)
+            if ref in detail.counts:
+                converted = total
+                formula = f"={compared_at}"
+            else:
+                formula = f"=ROUND({compared_at}/10000,2)"
+            ws.write_formula(rows["converted"], c, formula, style, stored(converted, 0))
+            compared, compared_at = converted, xl_rowcol_to_cell(rows["converted"], c)
+        shown = writer.shown.get(ref)
+        if ref in writer.addresses:
+            ws.write_formula(rows["table"], c, f"={defined_name(ref)}", style, stored(shown, 0))
+            shown_number = shown if isinstance(shown, Decimal) else Decimal(0)
+            difference = shown_number - (compared or Decimal(0))
+            at = xl_rowcol_to_cell(rows["table"], c)
+            ws.write_formula(rows["difference"], c, f"={at}-{compared_at}", style, stored(difference))
+        else:
+            ws.write_blank(rows["table"], c, None, style)
+            ws.write_blank(rows["difference"], c, None, style)
+    note_row = rows["difference"] + 2
+    for k, note in enumerate(detail.notes):
+        ws.write_string(note_row + k, 0, f"注{k + 1}：{note}" if len(detail.notes) > 1 else f"注：{note}")
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 26)
+    ws.set_column(2, 2, 24)
+    ws.set_column(3, 3, 12)
+    if detail.totals:
+        ws.set_column(len(_FIXED), last_col, 15)
+    ws.freeze_panes(_FIRST, 2)
+    ws.autofilter(_FIRST - 1, 0, max(last, _FIRST - 1), last_col)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.repeat_rows(_FIRST - 3, _FIRST - 1)
+    ws.repeat_columns(0, 1)
