@@ -355,15 +355,20 @@ def title_line(table: TableSpec, unit_name: str, year: int | str) -> str | None:
     return table.title_line.format(unit=unit_name, year=year)
 
 
-def defined_name(ref: CellRef) -> str:
-    """The workbook-level name of a data cell: xr.T01.general_budget.amount, xr.T02.c2010306.total."""
+NAME_PREFIX = "xr"  # xr.T01.general_budget.amount: where a data cell is
+REPORTED_PREFIX = "xrp"  # xrp.T01.income_total.amount: a derived cell holding the printed number, not a formula
+
+
+def defined_name(ref: CellRef, prefix: str = NAME_PREFIX) -> str:
+    """The workbook-level name of a data cell: xr.T01.general_budget.amount, xr.T02.c2010306.total
+    (``prefix`` REPORTED_PREFIX: the second name of a derived cell that holds a reported number)."""
     row = ref.row if ref.row[:1].isalpha() else f"c{ref.row}"
-    return f"xr.{ref.table}.{row}.{ref.col}"
+    return f"{prefix}.{ref.table}.{row}.{ref.col}"
 
 
-def parse_defined_name(name: str) -> CellRef | None:
+def parse_defined_name(name: str, prefix: str = NAME_PREFIX) -> CellRef | None:
     parts = name.split(".")
-    if len(parts) != 4 or parts[0] != "xr":
+    if len(parts) != 4 or parts[0] != prefix:
         return None
     row = parts[2][1:] if parts[2][:1] == "c" and parts[2][1:].isdigit() else parts[2]
     return CellRef(parts[1], row, parts[3])

@@ -22,7 +22,15 @@ from ..errors import WorkbookError
 from ..layout.a1 import column_index as col_index
 from ..layout.a1 import column_letter as get_column_letter
 from ..layout.a1 import range_bounds
-from ..layout.plan import PROPERTY_PREFIX, Address, SheetPlan, parse_defined_name, plan_table
+from ..layout.plan import (
+    NAME_PREFIX,
+    PROPERTY_PREFIX,
+    REPORTED_PREFIX,
+    Address,
+    SheetPlan,
+    parse_defined_name,
+    plan_table,
+)
 from ..model.report import AmountUnit, UnitType, code_rows_valid
 from ..model.scorecard import budget_row_key, indicator_row_key
 from ..model.values import CellRef, Value, is_function_code, level_name, parent_code
@@ -60,6 +68,7 @@ class WorkbookRead:
     names: dict[CellRef, Address] = field(default_factory=dict)  # cells as the writer named them
     ref_at: dict[Address, CellRef] = field(default_factory=dict)  # the data cell read at an address
     narrative: dict[str, Decimal] = field(default_factory=dict)  # 情况说明 inputs
+    reported: set[Address] = field(default_factory=set)  # derived cells the writer gave the printed number
 
     def a1(self, ref: CellRef) -> str | None:
         found = self.addresses.get(ref)
@@ -223,6 +232,7 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
         raise WorkbookError(file_finding("missing-sheet", file=name, sheets="、".join(missing)))
     names = _names(wb)
     read = WorkbookRead(name, edition, identity, findings=findings, by_layout=by_layout, names=names)
+    read.reported = set(_names(wb, REPORTED_PREFIX).values())
     rows_named: dict[str, set[str]] = {}
     for ref in names:
         rows_named.setdefault(ref.table, set()).add(ref.row)
@@ -357,14 +367,15 @@ def _one_unit_finding(read: WorkbookRead) -> None:
     read.findings.append(make("workbook-unit", args))
 
 
-def _names(wb: Any) -> dict[CellRef, Address]:
-    """The data cells the writer named (xr.<table>.<row>.<col>) and where they are now."""
+def _names(wb: Any, prefix: str = NAME_PREFIX) -> dict[CellRef, Address]:
+    """The data cells the writer named (xr.<table>.<row>.<col>) and where they are now; with
+    ``prefix`` REPORTED_PREFIX the derived cells where it wrote the printed number, not a formula."""
     out: dict[CellRef, Address] = {}
     match = _NAME_TARGET.match
     for key, dn in wb.defined_names.items():
-        if not key.startswith("xr."):
+        if not key.startswith(prefix + "."):
             continue
-        ref = parse_defined_name(key)
+        ref = parse_defined_name(key, prefix)
         m = match(dn.attr_text.strip()) if ref is not None and dn.attr_text else None
         if ref is None or m is None:  # another name, or one whose target was deleted (#REF!)
             continue

@@ -22,6 +22,7 @@ from ..fileio import atomic_write
 from ..layout.plan import (
     GUIDE_SHEET,
     PROPERTY_PREFIX,
+    REPORTED_PREFIX,
     DataCell,
     Locator,
     SheetPlan,
@@ -46,6 +47,7 @@ from . import sheets
 from .cached import formula_result, stored
 from .formats import Formats
 from .narrative import write_narrative_sheet
+from .published import place_published
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
 TEMPLATE_INDICATORS = 12
@@ -98,16 +100,18 @@ class WorkbookWriter:
         self.defs = {c.defines: c for c in self.order}
         given = values or {}
         self.contradictions = Evaluator(edition, given, self.labeler, self.amount_unit).run(self.order)
-        frozen: dict[CellRef, Value] = {}
-        if as_published:
-            for f in self.contradictions:
-                if f.severity == "error" and f.table:
-                    ref = _ref_of(f)
-                    if ref in self.defs:
-                        frozen[ref] = given.get(ref)
-        self.frozen = frozen
+        self.contradicted = {
+            ref for f in self.contradictions if f.severity == "error" and (ref := _ref_of(f)) in self.defs
+        }
         self.inputs = inputs_of(self.checks, given)
-        self.values = recompute(self.checks, self.inputs, frozen, self.order)
+        if kind == "report":  # a published report: every printed number where it was printed
+            placed = place_published(
+                self.checks, self.order, given, self.amount_unit, edition.info.decimals, as_published=as_published
+            )
+            self.frozen, self.values = placed.reported, placed.values
+        else:
+            self.frozen = {}
+            self.values = recompute(self.checks, self.inputs, self.frozen, self.order)
         self.shown = self._as_shown()
         form = edition.scorecard.form
         for check in self.checks:  # the 建议得分 display cells of scorecards: K4's right-hand side
@@ -243,6 +247,8 @@ class WorkbookWriter:
                 continue
             if not shown_only:
                 wb.define_name(defined_name(ref), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
+            if ref in self.frozen:  # the validator's mark: the writer put the printed number here
+                wb.define_name(defined_name(ref, REPORTED_PREFIX), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
             if check is not None and ref not in self.frozen:
                 formula = "=" + check.rhs.render(locate)
                 ws.write_formula(
@@ -253,8 +259,8 @@ class WorkbookWriter:
                 continue
             inputs += 1
             value = self.values.get(ref)
-            published = ref in self.frozen
-            style = fmt.value(dc.kind, published=published)
+            reported = ref in self.frozen
+            style = fmt.value(dc.kind, published=reported and ref in self.contradicted, reported=reported)
             if dc.kind in ("code", "name", "text"):
                 if dc.kind == "code":
                     text_cols.add(dc.col)
