@@ -144,9 +144,16 @@ def _codes_from(path: Path) -> list[str]:
 @main.command()
 @click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--as-published", is_flag=True, help="与关系矛盾的印刷数按原样写为常数（橙色），不写公式。")
+@click.option(
+    "--as-published",
+    is_flag=True,
+    help="每个合计数都按印刷数写为常数、不写公式：各表与公开的完全一致，勾稽关系只在“审核”表中核对。",
+)
 def fill(data: Path, output: Path, as_published: bool) -> None:
     """由 JSON 报告生成已填报的工作簿。
+
+    每个印刷的数都原样留在原处，空白仍为空白。公式算出的正是印刷数时写公式；与各项之和只差四舍五入
+    尾差的合计数按印刷数保留（浅蓝色），与关系矛盾的按印刷数保留（橙色），均在“审核”表中核对。
 
     \b
     示例：xlreport fill out/jincheng-2022.json -o 晋城.xlsx --as-published
@@ -158,9 +165,10 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
     result = write_report(output, report, as_published=as_published)
     for f in result.contradictions:
         if f.severity == "error":
-            how = "已按原数写为常数" if as_published else "已写为公式"
-            click.echo(f"注意：{f.message}（{how}）", err=True)
-    click.echo(f"已生成 {result.path}", err=True)
+            click.echo(f"注意：{f.message}（已按印刷数保留）", err=True)
+    click.echo(
+        f"已生成 {result.path}（公式 {result.formulas} 个，按印刷数保留的合计数 {result.reported} 个）", err=True
+    )
 
 
 @main.command()

@@ -400,3 +400,31 @@ def bound_for(
     spec = RuleSpec(id="?", family="?", code="?", tables=(), description="", tolerance=tolerance)
     rule = RoundingRule(Check(spec, "?", lhs, "=", rhs), amount_unit, decimals, derived)
     return rule.bound(env, actual), rule.kind == "below", rule.kind == "interval"
+
+
+UNIT_FACTOR = {"元": 1, "万元": 10_000}  # 元 per unit
+
+
+@dataclass(frozen=True)
+class UnitRounding:
+    """A figure printed in ``printed`` unit from its value typed in ``entry`` unit, each cell rounded on
+    its own to ``decimals`` places (half away from zero), as the official software prints 万元 tables
+    from 元 accounts. One object computes it (the validator) and renders it (the printed cell's formula)."""
+
+    entry: str
+    printed: str
+    decimals: int
+
+    @property
+    def divisor(self) -> int:
+        return UNIT_FACTOR[self.printed] // UNIT_FACTOR[self.entry]
+
+    def evaluate(self, value: Value) -> Value:
+        """The printed figure of ``value`` (blank stays blank; text prints as blank)."""
+        if not isinstance(value, Decimal):
+            return None
+        return _round(value / self.divisor, self.decimals)
+
+    def render(self, address: str) -> str:
+        """The printed cell's formula over the entry cell at ``address``."""
+        return f'=IF(ISNUMBER({address}),ROUND({address}/{self.divisor},{self.decimals}),"")'

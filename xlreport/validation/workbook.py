@@ -19,6 +19,7 @@ from ..model.values import CellRef, Value
 from ..read.reader import CellContent, WorkbookError, WorkbookRead, cell_finding, read_workbook
 from ..rules.compute import checks_and_order, derived_of, recompute
 from ..rules.shape import ScorecardShape, Shape
+from ..rules.tolerance import UnitRounding
 from .catalog import make
 from .engine import Evaluator
 from .findings import Finding, format_amount
@@ -197,6 +198,7 @@ def validate_read(read: WorkbookRead) -> FileResult:
         findings.append(make("not-filled", {"file": name}))
     computed = recompute(checks, inputs, frozen, order)
     findings.extend(_printed_findings(read, defined, computed))
+    findings.extend(_rounded_findings(read, computed))
     report, model_findings = build_report(read, computed)
     findings.extend(model_findings)
     labeler = Labeler(
@@ -251,6 +253,46 @@ def _printed_findings(read: WorkbookRead, defined: set[CellRef], computed: dict[
         elif printed != expected and not (printed == "" and expected is None):
             args = {"printed": printed, "expected": "空白" if expected is None else format_amount(expected)}
             out.append(cell_finding(read, ref, "printed-differs", str(printed), **args))
+    return out
+
+
+def _rounded_findings(read: WorkbookRead, computed: dict[CellRef, Value]) -> list[Finding]:
+    """A workbook typed in 元 that prints 万元: each printed cell must be its entry cell's value rounded on
+    its own. Its formula as written is that rounding (a formula changed: formula-modified); a number
+    typed over it must equal it (else printed-rounding, an error at the printed cell; equal: the
+    formula-replaced note); a kept result that is not the rounding of the figures is printed-differs."""
+    if not read.printed:
+        return []
+    entry = read.identity["amount_unit"]
+    rounding = UnitRounding(entry, read.identity["printed_unit"], read.edition.info.decimals)
+    out = []
+    where = {ref: address for address, ref in read.printed_at.items()}
+    for ref, content in read.printed.items():
+        at = where[ref]
+        value = computed.get(ref)
+        expected = rounding.evaluate(value)
+        if content.formula is not None:
+            want = rounding.render(Locator(read.addresses, at[0])(ref))
+            if _norm_formula(content.formula) != _norm_formula(want):
+                raw = "=" + content.formula
+                out.append(cell_finding(read, ref, "formula-modified", raw, at=at, formula=raw, expected_formula=want))
+            elif isinstance(content.cached, Decimal) and content.cached != (expected or Decimal(0)):
+                args = {"printed": format_amount(content.cached), "expected": format_amount(expected)}
+                out.append(cell_finding(read, ref, "printed-differs", str(content.cached), at=at, **args))
+            continue
+        if content.value == expected:
+            shown = "空白" if expected is None else f"常数 {format_amount(expected)}"
+            how = f"{entry}数四舍五入为{rounding.printed}"
+            out.append(cell_finding(read, ref, "formula-replaced", str(content.raw), at=at, rule=how, shown=shown))
+            continue
+        args = {
+            "printed": "空白" if content.value is None else format_amount(content.value),
+            "expected": "空白" if expected is None else format_amount(expected),
+            "value": "空白" if value is None else format_amount(value),
+            "unit": rounding.printed,
+            "entry_unit": entry,
+        }
+        out.append(cell_finding(read, ref, "printed-rounding", str(content.raw), at=at, **args))
     return out
 
 

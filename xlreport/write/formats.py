@@ -77,14 +77,16 @@ class Formats:
             self._cache[key] = self._make(props)
         return self._cache[key]
 
-    def value(self, kind: str, *, formula: bool = False, published: bool = False, reported: bool = False) -> Format:
+    def value(
+        self, kind: str, *, formula: bool = False, published: bool = False, reported: bool = False, zeros: bool = False
+    ) -> Format:
         """Input cells are unlocked and shaded; formula cells locked. A derived cell holding the printed
         number is input-like (unlocked): light blue (``reported``), orange where it contradicts its
-        relation (``published``)."""
-        key = ("value", kind, str(formula), str(published), str(reported))
+        relation (``published``). A formula's 0 prints blank unless ``zeros`` (a printed copy of a typed cell)."""
+        key = ("value", kind, str(formula), str(published), str(reported), str(zeros))
         if key not in self._cache:
             props: dict[str, Any] = {"border": 1, "valign": "vcenter", **_VALUE.get(kind, {})}
-            if formula and kind == "amount":
+            if formula and kind == "amount" and not zeros:
                 props["num_format"] = AMOUNT_FORMULA
             if published or reported:
                 props["bg_color"] = PUBLISHED_FILL if published else REPORTED_FILL

@@ -21,12 +21,15 @@ from ..editions.spec import Edition
 from ..fileio import atomic_write
 from ..layout.plan import (
     GUIDE_SHEET,
+    PRINTED_PREFIX,
     PROPERTY_PREFIX,
     REPORTED_PREFIX,
     DataCell,
     Locator,
     SheetPlan,
     defined_name,
+    entry_plan,
+    entry_sheet,
     meta_line,
     plan_table,
     title_line,
@@ -39,7 +42,7 @@ from ..rules.compute import derived_of, formula_order, inputs_of, recompute
 from ..rules.expr import Undefined
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
-from ..rules.tolerance import RoundingRule
+from ..rules.tolerance import RoundingRule, UnitRounding
 from ..validation.engine import Evaluator, labeler_of, shape_of
 from ..validation.findings import Finding
 from ..validation.labels import Labeler
@@ -58,7 +61,8 @@ class WriteResult:
     path: Path
     contradictions: list[Finding] = field(default_factory=list)
     formulas: int = 0
-    inputs: int = 0
+    inputs: int = 0  # cells to type (a filled report's reported totals included)
+    reported: int = 0  # derived cells holding the printed number instead of a formula
 
 
 def expand_codes(codes: Iterable[str]) -> list[str]:
@@ -86,6 +90,7 @@ class WorkbookWriter:
         as_published: bool = False,
         kind: str = "template",
         narrative_inputs: dict[str, Decimal] | None = None,
+        entry_unit: str | None = None,
     ) -> None:
         self.narrative_inputs = narrative_inputs  # 情况说明: last year's totals, 年初预算 …
         self.edition = edition
@@ -93,7 +98,15 @@ class WorkbookWriter:
         self.unit_name = unit_name
         self.year = year
         self.kind = kind
-        self.amount_unit = amount_unit or edition.info.amount_unit
+        self.amount_unit = entry_unit or amount_unit or edition.info.amount_unit
+        # typed in one unit, printed in the edition's (a 万元 table typed in 元): the figures live on
+        # entry sheets, each printed cell is the rounding of its entry cell
+        printed_unit = edition.info.amount_unit
+        self.rounding = (
+            UnitRounding(self.amount_unit, printed_unit, edition.info.decimals)
+            if entry_unit is not None and entry_unit != printed_unit
+            else None
+        )
         self.labeler = labeler or Labeler(edition)
         self.checks = instantiate(shape)
         self.order = formula_order(self.checks)
@@ -121,6 +134,14 @@ class WorkbookWriter:
                 if shown_at is not None:
                     self.defs.setdefault(shown_at, check)
         self.plans = self._plans()
+        self.printed_plans: list[SheetPlan] = []  # the printed tables of an entry workbook, in edition order
+        if self.rounding is not None:
+            unit = self.rounding.entry
+            self.printed_plans = [p for p in self.plans if p.table_id in {t.id for t in edition.tables}]
+            entry = {
+                p.table_id: entry_plan(p, entry_sheet(edition.table(p.table_id), unit)) for p in self.printed_plans
+            }
+            self.plans = [entry.get(p.table_id, p) for p in self.plans]
         self.addresses = {ref: (plan.name, dc.row, dc.col) for plan in self.plans for ref, dc in plan.cells.items()}
 
     def _plans(self) -> list[SheetPlan]:
@@ -138,7 +159,7 @@ class WorkbookWriter:
         """Write the workbook to ``path`` (whole or not at all); raises :class:`OutputError`."""
         with atomic_write(path) as tmp:
             stats = self._write_to(tmp)
-        return WriteResult(Path(path), self.contradictions, *stats)
+        return WriteResult(Path(path), self.contradictions, *stats, reported=len(self.frozen))
 
     def _write_to(self, filename: str) -> tuple[int, int]:
         wb = xlsxwriter.Workbook(
@@ -149,11 +170,14 @@ class WorkbookWriter:
         self._properties(wb)
         guide = wb.add_worksheet(GUIDE_SHEET)
         worksheets = [wb.add_worksheet(plan.name) for plan in self.plans]
+        printed = [wb.add_worksheet(plan.name) for plan in self.printed_plans]
         lists = sheets.add_lists_sheet(wb, self.edition)
         summaries = [
             self._write_plan(wb, ws, plan, fmt, lists) for ws, plan in zip(worksheets, self.plans, strict=True)
         ]
-        sheets.write_guide(guide, fmt, self.edition, summaries)
+        for ws, plan in zip(printed, self.printed_plans, strict=True):
+            self._write_printed(wb, ws, plan, fmt)
+        sheets.write_guide(guide, fmt, self.edition, summaries, reported=bool(self.frozen), entry=self._entry_line())
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
         write_narrative_sheet(wb, fmt, self.edition, self.shape, self.shown, self.addresses, self.narrative_inputs)
@@ -190,12 +214,25 @@ class WorkbookWriter:
             "amount_unit": self.amount_unit,
             "unit_type": self.shape.unit_type or "",
         }
+        if self.rounding is not None:  # typed in amount_unit, printed in this one
+            props["printed_unit"] = self.rounding.printed
         for key, value in props.items():
             wb.set_custom_property(PROPERTY_PREFIX + key, value)
 
-    def _write_plan(
-        self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats, lists: sheets.Lists
-    ) -> sheets.SheetSummary:
+    def _entry_line(self) -> str | None:
+        """The guide's line on an entry workbook: where to type, in which unit, and what prints."""
+        if self.rounding is None:
+            return None
+        r = self.rounding
+        return (
+            f"按{r.entry}填报：在各“（{r.entry}）”工作表中填写{r.entry}数（保留两位小数），合计等按{r.entry}计算；"
+            f"与之同名、不带“（{r.entry}）”的工作表是印出的{r.printed}表，每个单元格是对应{r.entry}数单独四舍五入"
+            f"到{r.decimals}位小数的结果（与决算软件印出的相同），不必填写。"
+        )
+
+    def _write_frame(self, ws: Worksheet, plan: SheetPlan, fmt: Formats, unit: str | None = None) -> bool:
+        """Column widths, texts, the ruled box and the title and meta lines; whether ``plan`` is a table
+        (``unit``: the amount unit its meta line names, when not the edition's)."""
         for i, width in enumerate(plan.widths):
             ws.set_column(i, i, width)
         is_table = plan.table_id in {t.id for t in self.edition.tables}
@@ -217,7 +254,7 @@ class WorkbookWriter:
             ws.write_string(text.row, text.col, text.text, style)
         if is_table:
             table = self.edition.table(plan.table_id)
-            left, center, right = meta_line(table, self.unit_name, self.year)
+            left, center, right = meta_line(table, self.unit_name, self.year, unit)
             meta_row = plan.frame["meta"]
             half = max(0, plan.ncols // 2 - 1)
             if left:
@@ -233,6 +270,12 @@ class WorkbookWriter:
                 row = plan.frame["title_line"]
                 ws.merge_range(row, 0, row, plan.ncols - 1, line, fmt.get("title_line"))
             ws.set_row(plan.frame["title"], 30)
+        return is_table
+
+    def _write_plan(
+        self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats, lists: sheets.Lists
+    ) -> sheets.SheetSummary:
+        is_table = self._write_frame(ws, plan, fmt, self.rounding.entry if self.rounding is not None else None)
         locate = self._locator(plan.name)
         formulas = inputs = 0
         text_cols: set[int] = set()
@@ -281,6 +324,26 @@ class WorkbookWriter:
         sheets.page_setup(ws, plan)
         title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
         return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
+
+    def _write_printed(self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats) -> None:
+        """A printed table of an entry workbook: every cell a formula over its entry cell — an amount its
+        rounding in the printed unit, codes, names and counts as typed."""
+        rounding = self.rounding
+        assert rounding is not None
+        self._write_frame(ws, plan, fmt)
+        locate = self._locator(plan.name)
+        for ref, dc in plan.cells.items():
+            wb.define_name(defined_name(ref, PRINTED_PREFIX), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
+            source = locate(ref)
+            value = self.shown.get(ref)
+            typed = self.defs.get(ref) is None
+            if dc.kind == "amount":
+                formula, cached = rounding.render(source), rounding.evaluate(value)
+            else:
+                formula, cached = f'=IF({source}="","",{source})', value
+            style = fmt.value(dc.kind, formula=True, zeros=typed)  # a typed 0 prints 0.00, a computed one blank
+            ws.write_formula(dc.row, dc.col, formula, style, stored(cached))
+        sheets.page_setup(ws, plan)
 
     def _as_shown(self) -> dict[CellRef, Value]:
         """Every cell as a spreadsheet shows it: a formula over blank cells gives 0 (or text), not blank."""
@@ -344,9 +407,12 @@ def write_template(
     codes: Iterable[str] | None = None,
     unit_type: str | None = None,
     scorecards: int = 1,
+    entry_unit: str | None = None,
 ) -> WriteResult:
     """A blank template: inputs shaded, every derived number a formula; ``scorecards`` 项目支出绩效自评表
-    sheets (where the edition has them)."""
+    sheets (where the edition has them). ``entry_unit`` 元 for an edition printed in 万元: figures are
+    typed and computed in 元 on entry sheets, each printed 万元 cell is its 元 cell rounded on its own
+    (default: typed in the edition's unit)."""
     shape = template_shape(edition, codes, unit_type, scorecards)
     values: dict[CellRef, Value] = {}
     for table in edition.tables:
@@ -355,7 +421,9 @@ def write_template(
             name = next((c.name for c in edition.classes if c.code == code), None)
             if name:
                 values[CellRef(table.id, code, "name")] = name
-    writer = WorkbookWriter(edition, shape, unit_name=unit_name, year=year, values=values, kind="template")
+    writer = WorkbookWriter(
+        edition, shape, unit_name=unit_name, year=year, values=values, kind="template", entry_unit=entry_unit
+    )
     return writer.write(path)
 
 
@@ -366,9 +434,11 @@ def write_report(
     as_published: bool = False,
     narrative_inputs: dict[str, Decimal] | None = None,
 ) -> WriteResult:
-    """A filled workbook of ``report``. Printed totals that contradict their relations are reported
-    in ``contradictions``; by default the formula is written, with ``as_published`` the printed number.
-    ``narrative_inputs`` fill the 情况说明 sheet's inputs (last year's totals, 年初预算 …) by id."""
+    """A filled workbook of ``report`` that changes no published figure (:mod:`xlreport.write.published`):
+    a derived cell holds its formula where that prints the printed number, else the printed number
+    (``as_published``: everywhere). Printed totals that contradict their relations are listed in
+    ``contradictions``. ``narrative_inputs`` fill the 情况说明 sheet's inputs (last year's totals,
+    年初预算 …) by id."""
     edition = report.edition
     shape = shape_of(report)
     values = report.cells()
