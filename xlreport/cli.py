@@ -89,6 +89,13 @@ def _edition(edition_id: str | None) -> Any:
 @click.option(
     "--scorecards", type=click.IntRange(0, 200), default=1, show_default=True, help="项目支出绩效自评表的张数。"
 )
+@click.option(
+    "--entry-unit",
+    type=click.Choice(["元", "万元"]),
+    default=None,
+    help="填报的金额单位（默认：表样印出的单位）。万元表样选“元”：在“（元）”工作表中按元填写、按元计算，"
+    "印出的万元表每格是其元数单独四舍五入的结果。",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出文件。")
 def template(
     edition_id: str | None,
@@ -98,6 +105,7 @@ def template(
     from_file: Path | None,
     unit_type: str | None,
     scorecards: int,
+    entry_unit: str | None,
     output: Path,
 ) -> None:
     """生成空白填报模板。
@@ -116,7 +124,9 @@ def template(
         _fail(f"科目编码应为3、5或7位数字：{'、'.join(bad)}")
     if from_file is not None:
         code_list += _codes_from(from_file)
-    result = write_template(output, edition, dept, year, code_list or None, unit_type, scorecards)
+    if entry_unit not in (None, edition.info.amount_unit) and entry_unit != "元":
+        _fail(f"表样 {edition.id} 印出{edition.info.amount_unit}，不能按{entry_unit}填报")
+    result = write_template(output, edition, dept, year, code_list or None, unit_type, scorecards, entry_unit)
     click.echo(f"已生成 {result.path}（填报单元格 {result.inputs} 个，公式 {result.formulas} 个）", err=True)
 
 

@@ -11,13 +11,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..editions.spec import Edition
-from ..layout.plan import Locator
+from ..layout.plan import Address, Locator
 from ..model.assemble import assemble
 from ..model.report import Report, report_model
 from ..model.scorecard import parse_actual, parse_target
 from ..model.values import CellRef, Value
 from ..read.reader import CellContent, WorkbookError, WorkbookRead, cell_finding, read_workbook
 from ..rules.compute import checks_and_order, derived_of, recompute
+from ..rules.expr import Expr
 from ..rules.shape import ScorecardShape, Shape
 from ..rules.tolerance import UnitRounding
 from .catalog import make
@@ -198,7 +199,8 @@ def validate_read(read: WorkbookRead) -> FileResult:
         findings.append(make("not-filled", {"file": name}))
     computed = recompute(checks, inputs, frozen, order)
     findings.extend(_printed_findings(read, defined, computed))
-    findings.extend(_rounded_findings(read, computed))
+    writer_formulas = (derived_of(written_order, frozen), where)  # the writer's formulas (a template's slots too)
+    findings.extend(_rounded_findings(read, computed, [writer_formulas, (derived_of(order, frozen), read.addresses)]))
     report, model_findings = build_report(read, computed)
     findings.extend(model_findings)
     labeler = Labeler(
@@ -256,7 +258,11 @@ def _printed_findings(read: WorkbookRead, defined: set[CellRef], computed: dict[
     return out
 
 
-def _rounded_findings(read: WorkbookRead, computed: dict[CellRef, Value]) -> list[Finding]:
+def _rounded_findings(
+    read: WorkbookRead,
+    computed: dict[CellRef, Value],
+    formulas: list[tuple[dict[CellRef, Expr], dict[CellRef, Address]]],
+) -> list[Finding]:
     """A workbook typed in 元 that prints 万元: each printed cell must be its entry cell's value rounded on
     its own. Its formula as written is that rounding (a formula changed: formula-modified); a number
     typed over it must equal it (else printed-rounding, an error at the printed cell; equal: the
@@ -272,8 +278,9 @@ def _rounded_findings(read: WorkbookRead, computed: dict[CellRef, Value]) -> lis
         value = computed.get(ref)
         expected = rounding.evaluate(value)
         if content.formula is not None:
-            want = rounding.render(Locator(read.addresses, at[0])(ref))
-            if _norm_formula(content.formula) != _norm_formula(want):
+            wanted = [rounding.render(ref, Locator(places, at[0]), derived) for derived, places in formulas]
+            want = wanted[0]
+            if _norm_formula(content.formula) not in {_norm_formula(w) for w in wanted}:
                 raw = "=" + content.formula
                 out.append(cell_finding(read, ref, "formula-modified", raw, at=at, formula=raw, expected_formula=want))
             elif isinstance(content.cached, Decimal) and content.cached != (expected or Decimal(0)):

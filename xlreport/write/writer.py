@@ -332,17 +332,15 @@ class WorkbookWriter:
         assert rounding is not None
         self._write_frame(ws, plan, fmt)
         locate = self._locator(plan.name)
+        derived = derived_of(self.order, self.frozen)
         for ref, dc in plan.cells.items():
             wb.define_name(defined_name(ref, PRINTED_PREFIX), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
-            source = locate(ref)
-            value = self.shown.get(ref)
-            typed = self.defs.get(ref) is None
             if dc.kind == "amount":
-                formula, cached = rounding.render(source), rounding.evaluate(value)
+                formula, cached = rounding.render(ref, locate, derived), rounding.evaluate(self.values.get(ref))
             else:
-                formula, cached = f'=IF({source}="","",{source})', value
-            style = fmt.value(dc.kind, formula=True, zeros=typed)  # a typed 0 prints 0.00, a computed one blank
-            ws.write_formula(dc.row, dc.col, formula, style, stored(cached))
+                source = locate(ref)
+                formula, cached = f'=IF({source}="","",{source})', self.shown.get(ref)
+            ws.write_formula(dc.row, dc.col, formula, fmt.value(dc.kind, formula=True, zeros=True), stored(cached))
         sheets.page_setup(ws, plan)
 
     def _as_shown(self) -> dict[CellRef, Value]:
