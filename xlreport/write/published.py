@@ -2,11 +2,12 @@
 
 A workbook never changes a published figure. A derived cell gets its formula only where the formula
 prints exactly what the report printed (a blank where the report is blank). Everywhere else — a total
-that differs from its printed parts by rounding, one that contradicts them, a 0.00 printed where a
-formula prints blank, a blank printed where a formula would print a number — the printed number (or
+that differs from its printed parts by rounding, one that contradicts them, a blank printed where a
+formula would print a number — the printed number (or
 the blank) is written as a *reported* cell: a constant the file records as the writer's own (the
 validator reports no formula-replaced there), whose relations the 审核 sheet checks with the rounding
-rule. ``as_published`` writes every derived cell so: the tables exactly as printed, no formula.
+rule. ``as_published`` writes every derived cell so: the tables exactly as printed, no formula. A
+formula whose printed number is 0.00 keeps a format that prints it (a computed 0 otherwise prints blank).
 
 A formula also widens the rounding bound of every check that reads it (a total computed from rounded
 parts carries all their rounding, ``rules.tolerance``); where that would give a check another verdict
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from ..model.values import CellRef, Value
 from ..rules.compute import derived_of
@@ -33,6 +33,7 @@ from ..rules.tolerance import RoundingRule, Verdict
 class Placement:
     values: dict[CellRef, Value]  # every cell as the workbook holds it (= the printed report)
     reported: dict[CellRef, Value]  # derived cells written as their printed constant (None: blank)
+    zeros: frozenset[CellRef] = frozenset()  # formula cells whose printed 0.00 must print (not blank)
 
 
 def _formula_value(check: Check, values: Mapping[CellRef, Value]) -> Value:
@@ -47,12 +48,10 @@ def _formula_value(check: Check, values: Mapping[CellRef, Value]) -> Value:
 
 
 def _prints_the_same(printed: Value, computed: Value) -> bool:
-    """Whether a formula computing ``computed`` prints ``printed``: a computed 0 prints blank, so a
-    printed 0.00 is kept as printed; a blank is not 0."""
+    """Whether a formula computing ``computed`` prints ``printed`` (a printed 0.00 in a format that shows
+    it, see ``Placement.zeros``); a blank is not 0."""
     if printed is None or computed is None:
         return printed is None and computed is None
-    if isinstance(printed, Decimal) and printed == 0:
-        return False
     return type(printed) is type(computed) and printed == computed
 
 
@@ -84,8 +83,9 @@ def place_published(
             reported[cell] = value
         if value is not None:
             values[cell] = value
+    zeros = frozenset(c for c, v in printed.items() if c in defined and c not in reported and v == 0)
     if as_published:
-        return Placement(values, reported)
+        return Placement(values, reported, zeros)
     env = values.get
     judged = [r for r in (RoundingRule(c, amount_unit, decimals) for c in checks) if r.kind == "interval"]
     as_printed = {id(r): _outcome(r.evaluate(env)) for r in judged}  # the verdicts the printed report gets
@@ -100,6 +100,6 @@ def place_published(
                 widening = [r for r in read if values.get(r) is not None]  # a blank formula adds no rounding
                 widened.update(widening or read)
         if not widened:
-            return Placement(values, reported)
+            return Placement(values, reported, zeros - reported.keys())
         for cell in widened:
             reported[cell] = printed.get(cell)

@@ -121,9 +121,9 @@ class WorkbookWriter:
             placed = place_published(
                 self.checks, self.order, given, self.amount_unit, edition.info.decimals, as_published=as_published
             )
-            self.frozen, self.values = placed.reported, placed.values
+            self.frozen, self.values, self.zeros = placed.reported, placed.values, placed.zeros
         else:
-            self.frozen = {}
+            self.frozen, self.zeros = {}, frozenset()
             self.values = recompute(self.checks, self.inputs, self.frozen, self.order)
         self.shown = self._as_shown()
         form = edition.scorecard.form
@@ -294,9 +294,8 @@ class WorkbookWriter:
                 wb.define_name(defined_name(ref, REPORTED_PREFIX), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
             if check is not None and ref not in self.frozen:
                 formula = "=" + check.rhs.render(locate)
-                ws.write_formula(
-                    dc.row, dc.col, formula, fmt.value(dc.kind, formula=True), formula_result(check.rhs, self.shown.get)
-                )
+                style = fmt.value(dc.kind, formula=True, zeros=ref in self.zeros)  # a printed 0.00 prints
+                ws.write_formula(dc.row, dc.col, formula, style, formula_result(check.rhs, self.shown.get))
                 depends_on.update(self.addresses[c][0] for c in check.rhs.refs() if c in self.addresses)
                 formulas += 1
                 continue
