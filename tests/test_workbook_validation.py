@@ -281,7 +281,7 @@ def test_an_indicator_row_inserted_in_a_scorecard_is_read(tmp_path):
     edited = tmp_path / "inserted.xlsx"
     wb.save(edited)
     result = validate_workbook(edited)
-    assert [(f.rule_id, f.cell) for f in result.findings] == [("K4", "H22")]
+    assert [(f.rule_id, f.cell) for f in result.findings] == [("R10-1", "C6"), ("K4", "H22")]  # the JSON's
     card = result.report.scorecards[0]
     before = reference.scorecards[0]
     assert len(card.indicators) == len(before.indicators) + 1
