@@ -65,10 +65,11 @@ def insert_row(wb: Workbook, sheet: str, at: int) -> None:
             dn.attr_text = "'" + sheet + "'!" + _shift(dests[0][1], at)
 
 
-def fill_template_like_a_person(directory, edition, report, *, printed_total: bool = False):
+def fill_template_like_a_person(directory, edition, report, *, printed_total: bool = False, entry_unit=None):
     """Type every input number of ``report`` into a blank template (with its 项 codes and scorecards),
     cell by cell, checking each is an unlocked input; with ``printed_total`` also type the published
-    政府采购合计 over its formula. Returns the saved path and the cell of every named data cell."""
+    政府采购合计 over its formula (``entry_unit``: the template's, ``report`` is in that unit). Returns the
+    saved path and the cell of every named data cell."""
     from decimal import Decimal
 
     from openpyxl import load_workbook
@@ -87,6 +88,7 @@ def fill_template_like_a_person(directory, edition, report, *, printed_total: bo
         codes=leaves,
         unit_type=report.meta.unit_type,
         scorecards=len(report.scorecards),
+        entry_unit=entry_unit,
     ).path
     wb = load_workbook(path)
     cell_of = {}

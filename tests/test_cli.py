@@ -74,10 +74,15 @@ def test_template_and_fill(run, tmp_path):
     assert "已生成" in result.stderr
     assert run("template", "--dept", "x", "--year", "2023", "--codes", "20103x", "-o", str(out)).exit_code == 2
     assert run("template", "--edition", "nowhere", "--dept", "x", "--year", "1", "-o", str(out)).exit_code == 2
+    entry = tmp_path / "entry.xlsx"
+    args = ("template", "--edition", "shanghai-2024", "--dept", "x", "--year", "2024")
+    assert run(*args, "--entry-unit", "元", "-o", str(entry)).exit_code == 0
+    assert "收入决算表（元）" in load_workbook(entry).sheetnames
+    assert run("template", "--dept", "x", "--year", "2023", "--entry-unit", "万元", "-o", str(out)).exit_code == 2
     filled = tmp_path / "f.xlsx"
     result = run("fill", str(EXAMPLE), "-o", str(filled), "--as-published")
     assert result.exit_code == 0 and filled.exists()
-    assert "R10-1" in result.stderr
+    assert "R10-1" in result.stderr and "按印刷数保留" in result.stderr
     from_last = tmp_path / "from.xlsx"
     assert run("template", "--dept", "x", "--year", "2024", "--from", str(filled), "-o", str(from_last)).exit_code == 0
     codes = [c.value for c in load_workbook(from_last)["公开03"]["A"] if c.value]

@@ -20,7 +20,7 @@ from xlreport.rules.expr import CellRef
 from xlreport.synthetic import random_report
 from xlreport.write.writer import write_report, write_template
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, SYNTHETIC
 from .excel_ops import fill_template_like_a_person
 from .libreoffice import convert, parity_problems, soffice
 
@@ -67,6 +67,7 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, edition: Edition) -> 
         write_report(out / "reference.xlsx", reference).path,
         write_report(out / "reference-as-published.xlsx", reference, as_published=True).path,
         *(synthetic(out, edition, index) for index in FIXED),
+        write_report(out / "shanghai.xlsx", xlreport.load_report(SYNTHETIC)).path,
     ]
     (out / "person").mkdir()
     person = fill_template_like_a_person(out / "person", edition, reference)
@@ -81,30 +82,47 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory, edition: Edition) -> 
 
 
 def test_every_formula_recalculates_to_its_cached_value(recalculated: Recalculated) -> None:
-    assert len(recalculated.written) == 4 + len(FIXED)
+    assert len(recalculated.written) == 5 + len(FIXED)
     assert parity_problems(recalculated.written.items()) == {}
 
 
-def test_the_as_published_constant_stays_and_the_formula_version_computes(recalculated: Recalculated) -> None:
+def test_the_printed_total_stays_in_both_workbooks(recalculated: Recalculated) -> None:
+    """The published 政府采购合计 75,425.00 contradicts its parts: recalculated, both workbooks still print it
+    (a workbook never changes a published figure); the default one keeps formulas elsewhere."""
     by_name = recalculated.by_name
     pub = load_workbook(by_name["reference-as-published.xlsx"], data_only=True)
     live = load_workbook(by_name["reference.xlsx"], data_only=True)
     # 公开10 行次1 合计 is the row under the section title and header: C6
     assert pub["公开10"]["A6"].value == "合计"
     assert pub["公开10"]["C6"].value == pytest.approx(75425.00)
-    assert live["公开10"]["C6"].value == pytest.approx(130652.46)
+    assert live["公开10"]["C6"].value == pytest.approx(75425.00)
+    formulas = load_workbook(by_name["reference.xlsx"])
+    assert isinstance(formulas["公开01"]["C7"].value, str) and formulas["公开01"]["C7"].value.startswith("=")
+    assert not str(load_workbook(by_name["reference-as-published.xlsx"])["公开01"]["C7"].value).startswith("=")
+
+
+def test_the_shanghai_example_prints_its_published_numbers_once_recalculated(recalculated: Recalculated) -> None:
+    """Recalculated by a spreadsheet, the 万元 example still prints every published number and blank (its
+    totals off by rounding hold the printed number, not a formula over the rounded parts)."""
+    from .test_fill_published import _same, shown
+
+    report = xlreport.load_report(SYNTHETIC)
+    cells, _ = shown(recalculated.by_name["shanghai.xlsx"])
+    printed = report.cells()
+    wrong = {r: v[2] for r, v in cells.items() if r.col not in ("code", "name") and not _same(v[2], printed.get(r))}
+    assert wrong == {}
+    assert sum(1 for r in cells if r in printed) > 100
 
 
 def test_workbooks_saved_by_libreoffice_validate_as_the_originals(recalculated: Recalculated) -> None:
     """A workbook a person opened and saved in LibreOffice (its own XML: shared strings, rewritten
     formulas, its own defined names and properties) gives exactly the findings of the original."""
     by_name = recalculated.by_name
-    assert cell_findings(by_name["reference.xlsx"]) == [("K4", "suggested-score", "绩效自评1", "H22")]
-    assert [f[:2] for f in cell_findings(by_name["reference-as-published.xlsx"])] == [
-        ("F05", "formula-replaced"),
-        ("R10-1", "procurement-total"),
-        ("K4", "suggested-score"),
-    ]
+    for name in ("reference.xlsx", "reference-as-published.xlsx"):  # the JSON's findings
+        assert cell_findings(by_name[name]) == [
+            ("R10-1", "procurement-total", "公开10", "C6"),
+            ("K4", "suggested-score", "绩效自评1", "H22"),
+        ]
     for original, fresh in recalculated.written.items():
         assert cell_findings(fresh) == cell_findings(original), original.name
 
@@ -145,6 +163,7 @@ def test_a_formula_typed_into_an_input_cell(recalculated: Recalculated) -> None:
     result = validate_workbook(recalculated.by_name[typed.name])
     assert [(f.code, f.severity, f.cell) for f in result.findings] == [
         ("formula-in-input", "warning", "C9"),
+        ("procurement-total", "error", "C6"),  # the printed 合计 stays
         ("suggested-score", "warning", "H22"),
     ]
     assert result.report.tables.T10.services.amount == Decimal("130652.46")

@@ -247,8 +247,8 @@ def test_reference_figures(tmp_path):
         "机关运行经费": "461413.24",
         "机关运行经费比上年增减额": "461413.24",
         "“三公”经费比上年增减额": "15847.59",
-        # 公开10 合计 is written as the formula 货物+工程+服务 (the reference prints 75,425.00 and fails R10-1)
-        "政府采购支出总额": "130652.46",
+        # 公开10 合计 as published: 75,425.00 (it fails R10-1; a workbook never changes a published figure)
+        "政府采购支出总额": "75425.00",
         "其中：服务": "130652.46",
     }
     for label, want in amounts.items():

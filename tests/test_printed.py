@@ -13,12 +13,14 @@ from xlreport import load_report
 from xlreport.validation.workbook import validate_workbook
 from xlreport.write.writer import write_report
 
-from .conftest import EXAMPLE
-
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory) -> Path:
-    return write_report(tmp_path_factory.mktemp("printed") / "ref.xlsx", load_report(EXAMPLE)).path
+    """The reference with its published 政府采购合计 corrected: every total a formula (a published figure
+    that contradicts its parts stays as printed, a constant)."""
+    from .test_rules import corrected
+
+    return write_report(tmp_path_factory.mktemp("printed") / "ref.xlsx", load_report(corrected())).path
 
 
 def _edit_kept_value(src: Path, dst: Path, name: str, value: str, cell_type: str | None = None) -> str:

@@ -22,7 +22,7 @@ from xlreport.rules.parser import RuleSyntaxError, parse_expr
 from xlreport.rules.shape import Shape, ShapeResolver
 from xlreport.validation.labels import Labeler
 from xlreport.validation.workbook import validate_workbook
-from xlreport.write.writer import write_report
+from xlreport.write.writer import write_report, write_template
 
 from .conftest import EXAMPLE
 
@@ -102,7 +102,7 @@ def test_writer_and_reader_follow_a_changed_form(use_edition, tmp_path):
     budget_head = column_a.index("一、预算执行情况") + 2
     assert ws.cell(row=budget_head, column=7).value == "预算执行率(%)"
     result = validate_workbook(path)
-    assert [(f.rule_id, f.cell) for f in result.findings] == [("K4", "I22")]
+    assert [(f.rule_id, f.cell) for f in result.findings] == [("R10-1", "C6"), ("K4", "I22")]  # the JSON's
     assert result.report is not None
     assert result.report.scorecards == report.scorecards
 
@@ -135,13 +135,14 @@ def test_rules_read_the_edition_weights_and_grades(use_edition):
 
 
 def test_the_writer_renders_the_edition_weights_and_grades(use_edition, tmp_path):
+    # templates: every scored cell a formula (a filled report keeps the scores it printed)
     report = xlreport.load_report(EXAMPLE)
-    usual = scorecard_formulas(write_report(tmp_path / "usual.xlsx", report).path)
+    usual = scorecard_formulas(write_template(tmp_path / "usual.xlsx", report.edition, "x", 2022).path)
     assert any(f.endswith("*10)") and "MIN(" in f for f in usual)
     assert any('>=90,"优"' in f and '>=80,"良"' in f for f in usual)
     use_edition(variant(stricter))
     report = xlreport.load_report(EXAMPLE)
-    changed = scorecard_formulas(write_report(tmp_path / "stricter.xlsx", report).path)
+    changed = scorecard_formulas(write_template(tmp_path / "stricter.xlsx", report.edition, "x", 2022).path)
     assert any(f.endswith("*20)") and "MIN(" in f for f in changed)
     assert not any(f.endswith("*10)") and "MIN(" in f for f in changed)
     assert any('>=95,"优"' in f and '>=85,"良"' in f and '>=60,"中"' in f for f in changed)

@@ -31,7 +31,7 @@ def test_wan_yuan_typed_in_a_yuan_workbook(tmp_path: Path) -> None:
     assert "万元" in at[0].message and "元" in at[0].message and "130,652.46" in at[0].message
     assert result.report is not None
     assert result.report.tables.T10.services.amount == Decimal("130652.46")  # checked as meant: no cascade
-    assert {f.rule_id for f in result.findings if f.severity == "error"} == {"F03"}
+    assert {f.rule_id for f in result.findings if f.severity == "error"} == {"F03", "R10-1"}  # R10-1: as published
 
 
 def test_yuan_typed_in_a_wan_yuan_workbook(tmp_path: Path) -> None:

@@ -125,6 +125,13 @@ def _edition(edition_id: str | None) -> Any:
 @click.option(
     "--scorecards", type=click.IntRange(0, 200), default=1, show_default=True, help="项目支出绩效自评表的张数。"
 )
+@click.option(
+    "--entry-unit",
+    type=click.Choice(["元", "万元"]),
+    default=None,
+    help="填报的金额单位（默认：表样印出的单位）。万元表样选“元”：在“（元）”工作表中按元填写、按元计算，"
+    "印出的万元表每格是其元数单独四舍五入的结果。",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出文件。")
 def template(
     edition_id: str | None,
@@ -134,6 +141,7 @@ def template(
     from_file: Path | None,
     unit_type: str | None,
     scorecards: int,
+    entry_unit: str | None,
     output: Path,
 ) -> None:
     """生成空白填报模板。
@@ -152,7 +160,9 @@ def template(
         _fail(f"科目编码应为3、5或7位数字：{'、'.join(bad)}")
     if from_file is not None:
         code_list += _codes_from(from_file)
-    result = write_template(output, edition, dept, year, code_list or None, unit_type, scorecards)
+    if entry_unit not in (None, edition.info.amount_unit) and entry_unit != "元":
+        _fail(f"表样 {edition.id} 印出{edition.info.amount_unit}，不能按{entry_unit}填报")
+    result = write_template(output, edition, dept, year, code_list or None, unit_type, scorecards, entry_unit)
     click.echo(f"已生成 {result.path}（填报单元格 {result.inputs} 个，公式 {result.formulas} 个）", err=True)
 
 
@@ -181,9 +191,16 @@ def _codes_from(path: Path) -> list[str]:
 @edition_path_options
 @click.argument("data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--as-published", is_flag=True, help="与关系矛盾的印刷数按原样写为常数（橙色），不写公式。")
+@click.option(
+    "--as-published",
+    is_flag=True,
+    help="每个合计数都按印刷数写为常数、不写公式：各表与公开的完全一致，勾稽关系只在“审核”表中核对。",
+)
 def fill(data: Path, output: Path, as_published: bool) -> None:
     """由 JSON 报告生成已填报的工作簿。
+
+    每个印刷的数都原样留在原处，空白仍为空白。公式算出的正是印刷数时写公式；与各项之和只差四舍五入
+    尾差的合计数按印刷数保留（浅蓝色），与关系矛盾的按印刷数保留（橙色），均在“审核”表中核对。
 
     \b
     示例：xlreport fill out/jincheng-2022.json -o 晋城.xlsx --as-published
@@ -195,9 +212,10 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
     result = write_report(output, report, as_published=as_published)
     for f in result.contradictions:
         if f.severity == "error":
-            how = "已按原数写为常数" if as_published else "已写为公式"
-            click.echo(f"注意：{f.message}（{how}）", err=True)
-    click.echo(f"已生成 {result.path}", err=True)
+            click.echo(f"注意：{f.message}（已按印刷数保留）", err=True)
+    click.echo(
+        f"已生成 {result.path}（公式 {result.formulas} 个，按印刷数保留的合计数 {result.reported} 个）", err=True
+    )
 
 
 @main.command()

@@ -8,7 +8,7 @@ writer, the reader and the validator share: no spreadsheet library is imported h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..editions.spec import ColumnSpec, Edition, PanelSpec, RowSpec, TableSpec
 from ..model.values import CellRef
@@ -340,12 +340,28 @@ def _frame(plan: SheetPlan, table: TableSpec, edition: Edition) -> None:
         plan.texts.append(Text(plan.footnote_row + i, 0, note, "footnote", plan.footnote_row + i, last))
 
 
-def meta_line(table: TableSpec, unit_name: str, year: int | str) -> tuple[str, str, str]:
+def meta_line(table: TableSpec, unit_name: str, year: int | str, unit: str | None = None) -> tuple[str, str, str]:
     """The three parts of the line under the title: 部门名称：…, YYYY年度, 金额单位：元 (parts an edition
-    does not print are empty)."""
+    does not print are empty); ``unit``: the amount unit of an entry sheet, when not the edition's."""
+    label = table.unit_label if unit is None else f"{table.unit_label.partition('：')[0]}：{unit}"
     if not table.meta_label:
-        return "", "", table.unit_label
-    return f"{table.meta_label}：{unit_name}", f"{year}年度", table.unit_label
+        return "", "", label
+    return f"{table.meta_label}：{unit_name}", f"{year}年度", label
+
+
+SHEET_NAME_LIMIT = 31  # Excel's
+
+
+def entry_sheet(table: TableSpec, unit: str) -> str:
+    """The sheet where a table's figures are typed in ``unit`` when its printed sheet shows another
+    unit (a 万元 table typed in 元): 收入决算表（元）."""
+    name = f"{table.sheet}（{unit}）"
+    return name if len(name) <= SHEET_NAME_LIMIT else f"{table.id}（{unit}）"
+
+
+def entry_plan(plan: SheetPlan, sheet: str) -> SheetPlan:
+    """The entry sheet of a printed table: the same cells at the same places, on ``sheet``."""
+    return replace(plan, name=sheet)
 
 
 def title_line(table: TableSpec, unit_name: str, year: int | str) -> str | None:
@@ -355,15 +371,21 @@ def title_line(table: TableSpec, unit_name: str, year: int | str) -> str | None:
     return table.title_line.format(unit=unit_name, year=year)
 
 
-def defined_name(ref: CellRef) -> str:
-    """The workbook-level name of a data cell: xr.T01.general_budget.amount, xr.T02.c2010306.total."""
+NAME_PREFIX = "xr"  # xr.T01.general_budget.amount: where a data cell is
+REPORTED_PREFIX = "xrp"  # xrp.T01.income_total.amount: a derived cell holding the printed number, not a formula
+PRINTED_PREFIX = "xrw"  # xrw.T01.income_total.amount: the printed cell of a data cell typed in another unit
+
+
+def defined_name(ref: CellRef, prefix: str = NAME_PREFIX) -> str:
+    """The workbook-level name of a data cell: xr.T01.general_budget.amount, xr.T02.c2010306.total
+    (``prefix`` REPORTED_PREFIX: the second name of a derived cell that holds a reported number)."""
     row = ref.row if ref.row[:1].isalpha() else f"c{ref.row}"
-    return f"xr.{ref.table}.{row}.{ref.col}"
+    return f"{prefix}.{ref.table}.{row}.{ref.col}"
 
 
-def parse_defined_name(name: str) -> CellRef | None:
+def parse_defined_name(name: str, prefix: str = NAME_PREFIX) -> CellRef | None:
     parts = name.split(".")
-    if len(parts) != 4 or parts[0] != "xr":
+    if len(parts) != 4 or parts[0] != prefix:
         return None
     row = parts[2][1:] if parts[2][:1] == "c" and parts[2][1:].isdigit() else parts[2]
     return CellRef(parts[1], row, parts[3])

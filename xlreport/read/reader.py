@@ -24,7 +24,18 @@ from ..errors import EditionError, WorkbookError
 from ..layout.a1 import column_index as col_index
 from ..layout.a1 import column_letter as get_column_letter
 from ..layout.a1 import range_bounds
-from ..layout.plan import PROPERTY_PREFIX, Address, SheetPlan, Text, parse_defined_name, plan_table
+from ..layout.plan import (
+    NAME_PREFIX,
+    PRINTED_PREFIX,
+    PROPERTY_PREFIX,
+    REPORTED_PREFIX,
+    Address,
+    SheetPlan,
+    Text,
+    entry_sheet,
+    parse_defined_name,
+    plan_table,
+)
 from ..model.report import AmountUnit, UnitType, code_rows_valid
 from ..model.scorecard import budget_row_key, indicator_row_key
 from ..model.values import CellRef, Value, is_function_code, level_name, parent_code
@@ -64,6 +75,9 @@ class WorkbookRead:
     names: dict[CellRef, Address] = field(default_factory=dict)  # cells as the writer named them
     ref_at: dict[Address, CellRef] = field(default_factory=dict)  # the data cell read at an address
     narrative: dict[str, Decimal] = field(default_factory=dict)  # 情况说明 inputs
+    reported: set[Address] = field(default_factory=set)  # derived cells the writer gave the printed number
+    printed: dict[CellRef, CellContent] = field(default_factory=dict)  # an entry workbook's printed cells
+    printed_at: dict[Address, CellRef] = field(default_factory=dict)
 
     def a1(self, ref: CellRef) -> str | None:
         found = self.addresses.get(ref)
@@ -143,7 +157,11 @@ def cached_value(cached: Any) -> Value:
 
 # ---------------------------------------------------------------------- identity
 # identity properties whose value must be one of the model's: a value edited by hand is not known
-_CHOICES = {"amount_unit": get_args(AmountUnit), "unit_type": get_args(UnitType)}
+_CHOICES = {
+    "amount_unit": get_args(AmountUnit),
+    "printed_unit": get_args(AmountUnit),  # a workbook typed in amount_unit whose tables print in this one
+    "unit_type": get_args(UnitType),
+}
 
 
 def identify(wb: Any) -> dict[str, str]:
@@ -230,16 +248,20 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
         raise WorkbookError(
             file_finding("edition-mismatch", file=name, edition=edition.id, kind=f"工作簿（{how}）", expected=expect)
         )
-    missing = [t.sheet for t in edition.tables if t.sheet not in wb.sheetnames]
+    entry = entry_sheets(edition, identity)
+    missing = [s for t in edition.tables for s in (t.sheet, entry.get(t.id)) if s and s not in wb.sheetnames]
     if missing:
         raise WorkbookError(file_finding("missing-sheet", file=name, sheets="、".join(missing)))
     names = _names(wb)
     read = WorkbookRead(name, edition, identity, findings=findings, by_layout=by_layout, names=names)
+    read.reported = set(_names(wb, REPORTED_PREFIX).values())
     rows_named: dict[str, set[str]] = {}
     for ref in names:
         rows_named.setdefault(ref.table, set()).add(ref.row)
     for table in edition.tables:
-        _read_table(read, wb[table.sheet], table, names, rows_named.get(table.id, set()))
+        _read_table(read, wb[entry.get(table.id, table.sheet)], table, names, rows_named.get(table.id, set()))
+    if entry:
+        _read_printed(read, wb, _names(wb, PRINTED_PREFIX))
     prefix = edition.scorecard.sheet_prefix
     cards = sorted(
         (
@@ -261,14 +283,15 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
             if value is not None:
                 read.narrative[ref.col] = value
     _one_unit_finding(read)
-    for sheet in [t.sheet for t in edition.tables] + cards:
+    tables = [t.sheet for t in edition.tables] + list(entry.values())
+    for sheet in tables + cards:
         _merged_inputs(read, wb[sheet])
         _hidden_inputs(read, wb[sheet])
-    for sheet in [t.sheet for t in edition.tables]:
+    for sheet in tables:
         _stray_formulas(read, wb[sheet], any_formula=True)
     for sheet in cards:  # a scorecard's helper columns compute the suggested score: only links are stray
         _stray_formulas(read, wb[sheet], any_formula=False)
-    for sheet in [t.sheet for t in edition.tables] + cards:
+    for sheet in tables + cards:
         ws = wb[sheet]
         beyond = outside[sheet]
         if beyond:
@@ -319,7 +342,11 @@ def _stray_formulas(read: WorkbookRead, ws: Any, any_formula: bool) -> None:
     named = set(read.names.values())  # the template's own cells (a code slot left empty keeps its SUM)
     for row in ws.iter_rows():
         for cell in row:
-            if (title, cell.row - 1, cell.column - 1) in read.ref_at:
+            if (title, cell.row - 1, cell.column - 1) in read.ref_at or (
+                title,
+                cell.row - 1,
+                cell.column - 1,
+            ) in read.printed_at:
                 continue
             if cell.data_type != "f":  # a number typed beside the tables: a formula may still read it
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
@@ -415,14 +442,48 @@ def _one_unit_finding(read: WorkbookRead) -> None:
     read.findings.append(make("workbook-unit", args))
 
 
-def _names(wb: Any) -> dict[CellRef, Address]:
-    """The data cells the writer named (xr.<table>.<row>.<col>) and where they are now."""
+def entry_sheets(edition: Edition, identity: dict[str, str]) -> dict[str, str]:
+    """table id → the sheet its figures are typed on, for a workbook typed in another unit than its
+    tables print (identity amount_unit 元, printed_unit 万元); empty for any other workbook."""
+    unit, printed = identity.get("amount_unit"), identity.get("printed_unit")
+    if unit is None or printed is None or unit == printed or printed != edition.info.amount_unit:
+        return {}
+    return {t.id: entry_sheet(t, unit) for t in edition.tables}
+
+
+def _read_printed(read: WorkbookRead, wb: Any, names: dict[CellRef, Address]) -> None:
+    """The printed cells of an entry workbook (each the rounding of its entry cell): their content as is."""
+    for ref, (sheet, r, c) in names.items():
+        read.printed_at[(sheet, r, c)] = ref
+        if ref not in read.cells or not _is_amount(read.edition, ref) or sheet not in wb.sheetnames:
+            continue  # codes, names and counts print as typed: only amounts are rounded
+        cell = wb[sheet].cell(row=r + 1, column=c + 1)
+        raw = cell.value
+        if cell.data_type == "f":
+            kept = getattr(cell, "cached", None)
+            error = kept if isinstance(kept, str) and kept.startswith("#") else None
+            read.printed[ref] = CellContent(None, raw[1:], raw, cached_value(kept), error)
+        else:
+            read.printed[ref] = CellContent(parse_number(raw)[0], None, raw)
+
+
+def _is_amount(edition: Edition, ref: CellRef) -> bool:
+    table = next((t for t in edition.tables if t.id == ref.table), None)
+    if table is None or ref.col in ("code", "name"):
+        return False
+    found = table.row(ref.row) if table.coded is None else None
+    return found is None or found[1].kind != "count"
+
+
+def _names(wb: Any, prefix: str = NAME_PREFIX) -> dict[CellRef, Address]:
+    """The data cells the writer named (xr.<table>.<row>.<col>) and where they are now; with
+    ``prefix`` REPORTED_PREFIX the derived cells where it wrote the printed number, not a formula."""
     out: dict[CellRef, Address] = {}
     match = _NAME_TARGET.match
     for key, dn in wb.defined_names.items():
-        if not key.startswith("xr."):
+        if not key.startswith(prefix + "."):
             continue
-        ref = parse_defined_name(key)
+        ref = parse_defined_name(key, prefix)
         m = match(dn.attr_text.strip()) if ref is not None and dn.attr_text else None
         if ref is None or m is None:  # another name, or one whose target was deleted (#REF!)
             continue
@@ -486,11 +547,13 @@ def cell_finding(
     actual: str | None = None,
     *,
     severity: str | None = None,
+    at: Address | None = None,
     **args: object,
 ) -> Finding:
-    """A finding about one cell of the workbook, by its address: the validator's labeller adds the row and
-    column labels (``Labeler.locate``); the text is the catalogue's template of ``kind``."""
-    sheet, r, c = read.addresses[ref]
+    """A finding about one cell of the workbook, by its address (``at``: another cell showing ``ref``, a
+    printed copy): the validator's labeller adds the row and column labels (``Labeler.locate``); the text
+    is the catalogue's template of ``kind``."""
+    sheet, r, c = at or read.addresses[ref]
     a1 = f"{get_column_letter(c + 1)}{r + 1}"
     return make(
         kind,

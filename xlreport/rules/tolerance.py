@@ -328,22 +328,26 @@ class RoundingRule:
         return _literal(Decimal(self.tolerance.value))
 
     def _leaves(self, cell: CellRef) -> list[CellRef]:
-        """The cells a derived cell is computed from, through other derived cells (itself when printed):
-        a derived cell is blank exactly when all of them are."""
-        out: dict[CellRef, None] = {}
-        seen: set[CellRef] = set()
-        stack = [cell]
-        while stack:
-            c = stack.pop()
-            if c in seen:
-                continue
-            seen.add(c)
-            sub = self.derived.get(c) if self.derived is not None else None
-            if sub is None:
-                out[c] = None
-            else:
-                stack.extend(reversed(list(sub.refs())))
-        return list(out)
+        return leaves(cell, self.derived)
+
+
+def leaves(cell: CellRef, derived: Mapping[CellRef, Expr] | None) -> list[CellRef]:
+    """The cells a derived cell is computed from, through other derived cells (itself when printed):
+    a derived cell is blank exactly when all of them are."""
+    out: dict[CellRef, None] = {}
+    seen: set[CellRef] = set()
+    stack = [cell]
+    while stack:
+        c = stack.pop()
+        if c in seen:
+            continue
+        seen.add(c)
+        sub = derived.get(c) if derived is not None else None
+        if sub is None:
+            out[c] = None
+        else:
+            stack.extend(reversed(list(sub.refs())))
+    return list(out)
 
 
 def _value(expr: Expr, env: Env) -> Value:
@@ -400,3 +404,38 @@ def bound_for(
     spec = RuleSpec(id="?", family="?", code="?", tables=(), description="", tolerance=tolerance)
     rule = RoundingRule(Check(spec, "?", lhs, "=", rhs), amount_unit, decimals, derived)
     return rule.bound(env, actual), rule.kind == "below", rule.kind == "interval"
+
+
+UNIT_FACTOR = {"元": 1, "万元": 10_000}  # 元 per unit
+
+
+@dataclass(frozen=True)
+class UnitRounding:
+    """A figure printed in ``printed`` unit from its value typed in ``entry`` unit, each cell rounded on
+    its own to ``decimals`` places (half away from zero), as the official software prints 万元 tables
+    from 元 accounts. One object computes it (the validator) and renders it (the printed cell's formula)."""
+
+    entry: str
+    printed: str
+    decimals: int
+
+    @property
+    def divisor(self) -> int:
+        return UNIT_FACTOR[self.printed] // UNIT_FACTOR[self.entry]
+
+    def evaluate(self, value: Value) -> Value:
+        """The printed figure of ``value`` (blank stays blank; text prints as blank)."""
+        if not isinstance(value, Decimal):
+            return None
+        return _round(value / self.divisor, self.decimals)
+
+    def render(self, cell: CellRef, locate: Locate, derived: Mapping[CellRef, Expr] | None = None) -> str:
+        """The formula of ``cell``'s printed copy: its rounding; blank where the entry cell is, or — for a
+        cell computed by formula (``derived``) — where every cell it is computed from is blank (a
+        computed 0 over figures prints 0.00, a total of nothing prints blank)."""
+        address = locate(cell)
+        core = f'IF(ISNUMBER({address}),ROUND({address}/{self.divisor},{self.decimals}),"")'
+        if derived is not None and cell in derived:
+            count = _counta(leaves(cell, derived), locate)
+            core = f'IF({count}=0,"",{core})' if count != "0" else '""'
+        return "=" + core

@@ -11,14 +11,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..editions.spec import Edition
-from ..layout.plan import Locator
+from ..layout.plan import Address, Locator
 from ..model.assemble import assemble
 from ..model.report import Report, report_model
 from ..model.scorecard import parse_actual, parse_target
 from ..model.values import CellRef, Value
 from ..read.reader import CellContent, WorkbookError, WorkbookRead, cell_finding, read_workbook
 from ..rules.compute import checks_and_order, derived_of, recompute
+from ..rules.expr import Expr
 from ..rules.shape import ScorecardShape, Shape
+from ..rules.tolerance import UnitRounding
 from .catalog import make
 from .engine import Evaluator
 from .findings import Finding, format_amount
@@ -163,7 +165,8 @@ def validate_read(read: WorkbookRead) -> FileResult:
         if content is None or data_ref is None:
             continue
         if content.formula is None:
-            findings.append(_formula_finding(read, data_ref, "formula-replaced", content.raw, check.id))
+            if address not in read.reported:  # the printed number the writer itself put there is no finding
+                findings.append(_formula_finding(read, data_ref, "formula-replaced", content.raw, check.id))
         else:
             expected = check.rhs.render(Locator(where, address[0]))  # type: ignore[index]
             found = _norm_formula(content.formula)
@@ -196,6 +199,8 @@ def validate_read(read: WorkbookRead) -> FileResult:
         findings.append(make("not-filled", {"file": name}))
     computed = recompute(checks, inputs, frozen, order)
     findings.extend(_printed_findings(read, defined, computed))
+    writer_formulas = (derived_of(written_order, frozen), where)  # the writer's formulas (a template's slots too)
+    findings.extend(_rounded_findings(read, computed, [writer_formulas, (derived_of(order, frozen), read.addresses)]))
     report, model_findings = build_report(read, computed)
     findings.extend(model_findings)
     labeler = Labeler(
@@ -250,6 +255,51 @@ def _printed_findings(read: WorkbookRead, defined: set[CellRef], computed: dict[
         elif printed != expected and not (printed == "" and expected is None):
             args = {"printed": printed, "expected": "空白" if expected is None else format_amount(expected)}
             out.append(cell_finding(read, ref, "printed-differs", str(printed), **args))
+    return out
+
+
+def _rounded_findings(
+    read: WorkbookRead,
+    computed: dict[CellRef, Value],
+    formulas: list[tuple[dict[CellRef, Expr], dict[CellRef, Address]]],
+) -> list[Finding]:
+    """A workbook typed in 元 that prints 万元: each printed cell must be its entry cell's value rounded on
+    its own. Its formula as written is that rounding (a formula changed: formula-modified); a number
+    typed over it must equal it (else printed-rounding, an error at the printed cell; equal: the
+    formula-replaced note); a kept result that is not the rounding of the figures is printed-differs."""
+    if not read.printed:
+        return []
+    entry = read.identity["amount_unit"]
+    rounding = UnitRounding(entry, read.identity["printed_unit"], read.edition.info.decimals)
+    out = []
+    where = {ref: address for address, ref in read.printed_at.items()}
+    for ref, content in read.printed.items():
+        at = where[ref]
+        value = computed.get(ref)
+        expected = rounding.evaluate(value)
+        if content.formula is not None:
+            wanted = [rounding.render(ref, Locator(places, at[0]), derived) for derived, places in formulas]
+            want = wanted[0]
+            if _norm_formula(content.formula) not in {_norm_formula(w) for w in wanted}:
+                raw = "=" + content.formula
+                out.append(cell_finding(read, ref, "formula-modified", raw, at=at, formula=raw, expected_formula=want))
+            elif isinstance(content.cached, Decimal) and content.cached != (expected or Decimal(0)):
+                args = {"printed": format_amount(content.cached), "expected": format_amount(expected)}
+                out.append(cell_finding(read, ref, "printed-differs", str(content.cached), at=at, **args))
+            continue
+        if content.value == expected:
+            shown = "空白" if expected is None else f"常数 {format_amount(expected)}"
+            how = f"{entry}数四舍五入为{rounding.printed}"
+            out.append(cell_finding(read, ref, "formula-replaced", str(content.raw), at=at, rule=how, shown=shown))
+            continue
+        args = {
+            "printed": "空白" if content.value is None else format_amount(content.value),
+            "expected": "空白" if expected is None else format_amount(expected),
+            "value": "空白" if value is None else format_amount(value),
+            "unit": rounding.printed,
+            "entry_unit": entry,
+        }
+        out.append(cell_finding(read, ref, "printed-rounding", str(content.raw), at=at, **args))
     return out
 
 

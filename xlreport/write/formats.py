@@ -9,7 +9,8 @@ from xlsxwriter.workbook import Workbook
 
 FONT = "宋体"
 INPUT_FILL = "#FFF8DC"  # light yellow: a person types here
-PUBLISHED_FILL = "#F8CBAD"  # orange: a printed number kept as a constant (as-published)
+PUBLISHED_FILL = "#F8CBAD"  # orange: a printed total that contradicts its relation, kept as printed
+REPORTED_FILL = "#DDEBF7"  # light blue: a printed total kept as printed (its relation holds within rounding)
 AMOUNT = "#,##0.00"
 AMOUNT_FORMULA = '#,##0.00;-#,##0.00;""'  # a computed 0 prints blank, as the published tables do
 COUNT = "0"
@@ -76,15 +77,20 @@ class Formats:
             self._cache[key] = self._make(props)
         return self._cache[key]
 
-    def value(self, kind: str, *, formula: bool = False, published: bool = False) -> Format:
-        """Input cells are unlocked and shaded; formula cells locked; as-published constants orange."""
-        key = ("value", kind, str(formula), str(published))
+    def value(
+        self, kind: str, *, formula: bool = False, published: bool = False, reported: bool = False, zeros: bool = False
+    ) -> Format:
+        """Input cells are unlocked and shaded; formula cells locked. A derived cell holding the printed
+        number is input-like (unlocked): light blue (``reported``), orange where it contradicts its
+        relation (``published``). A formula's 0 prints blank unless ``zeros`` (a printed copy of a typed cell)."""
+        key = ("value", kind, str(formula), str(published), str(reported), str(zeros))
         if key not in self._cache:
             props: dict[str, Any] = {"border": 1, "valign": "vcenter", **_VALUE.get(kind, {})}
-            if formula and kind == "amount":
+            if formula and kind == "amount" and not zeros:
                 props["num_format"] = AMOUNT_FORMULA
-            if published:
-                props["bg_color"] = PUBLISHED_FILL
+            if published or reported:
+                props["bg_color"] = PUBLISHED_FILL if published else REPORTED_FILL
+                props["locked"] = False
             elif not formula:
                 props["bg_color"] = INPUT_FILL
                 props["locked"] = False

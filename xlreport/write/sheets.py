@@ -122,8 +122,17 @@ class SheetSummary:
     depends_on: set[str]
 
 
-def write_guide(ws: Worksheet, fmt: Formats, edition: Edition, summaries: list[SheetSummary]) -> None:
-    """填表说明: which sheets and cells to fill, in what order, and which compute themselves."""
+def write_guide(
+    ws: Worksheet,
+    fmt: Formats,
+    edition: Edition,
+    summaries: list[SheetSummary],
+    reported: bool = False,
+    entry: str | None = None,
+) -> None:
+    """填表说明: which sheets and cells to fill, in what order, and which compute themselves (``reported``:
+    some derived cells hold the printed number, and the colours that mark them are explained; ``entry``: the
+    line on typing in another unit than the tables print)."""
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 40)
     ws.set_column(2, 4, 12)
@@ -137,6 +146,14 @@ def write_guide(ws: Worksheet, fmt: Formats, edition: Edition, summaries: list[S
         f"5. 填完后查看“{CHECK_SHEET}”工作表：每条勾稽关系显示“通过”、“尾差”（四舍五入误差以内）、“警告”或“错误”。",
         "6. 绩效自评表：定量指标请在右侧“方向/目标值/完成值”填写数值，以便计算建议得分。",
     ]
+    if entry:
+        lines[1] = f"2. {entry}空白表示无数据，与 0 不同。车辆数等填写整数。"
+    if reported:
+        lines.append(
+            "7. 浅蓝色单元格：公开表印刷的合计数，公式算出的数与之不同（四舍五入尾差，或印为0.00、空白），按印刷数"
+            "保留，不写公式；橙色单元格：与勾稽关系矛盾的印刷数，按原样保留。两者均可修改，关系在"
+            f"“{CHECK_SHEET}”工作表中核对。"
+        )
     for i, line in enumerate(lines):
         ws.merge_range(2 + i, 0, 2 + i, 5, line, fmt.get("footnote"))
     head = 3 + len(lines)

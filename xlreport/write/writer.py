@@ -21,11 +21,15 @@ from ..editions.spec import Edition
 from ..fileio import atomic_write
 from ..layout.plan import (
     GUIDE_SHEET,
+    PRINTED_PREFIX,
     PROPERTY_PREFIX,
+    REPORTED_PREFIX,
     DataCell,
     Locator,
     SheetPlan,
     defined_name,
+    entry_plan,
+    entry_sheet,
     meta_line,
     plan_table,
     title_line,
@@ -38,7 +42,7 @@ from ..rules.compute import derived_of, formula_order, inputs_of, recompute
 from ..rules.expr import Undefined
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
-from ..rules.tolerance import RoundingRule
+from ..rules.tolerance import RoundingRule, UnitRounding
 from ..validation.engine import Evaluator, labeler_of, shape_of
 from ..validation.findings import Finding
 from ..validation.labels import Labeler
@@ -46,6 +50,7 @@ from . import sheets
 from .cached import formula_result, stored
 from .formats import Formats
 from .narrative import write_narrative_sheet
+from .published import place_published
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
 TEMPLATE_INDICATORS = 12
@@ -61,7 +66,8 @@ class WriteResult:
     path: Path
     contradictions: list[Finding] = field(default_factory=list)
     formulas: int = 0
-    inputs: int = 0
+    inputs: int = 0  # cells to type (a filled report's reported totals included)
+    reported: int = 0  # derived cells holding the printed number instead of a formula
 
 
 def expand_codes(codes: Iterable[str]) -> list[str]:
@@ -90,6 +96,7 @@ class WorkbookWriter:
         kind: str = "template",
         narrative_inputs: dict[str, Decimal] | None = None,
         extra_sheets: Sequence[ExtraSheet] = (),
+        entry_unit: str | None = None,
     ) -> None:
         self.extra_sheets = tuple(extra_sheets)  # sheets added after the writer's own (汇总明细 …)
         self.narrative_inputs = narrative_inputs  # 情况说明: last year's totals, 年初预算 …
@@ -98,23 +105,33 @@ class WorkbookWriter:
         self.unit_name = unit_name
         self.year = year
         self.kind = kind
-        self.amount_unit = amount_unit or edition.info.amount_unit
+        self.amount_unit = entry_unit or amount_unit or edition.info.amount_unit
+        # typed in one unit, printed in the edition's (a 万元 table typed in 元): the figures live on
+        # entry sheets, each printed cell is the rounding of its entry cell
+        printed_unit = edition.info.amount_unit
+        self.rounding = (
+            UnitRounding(self.amount_unit, printed_unit, edition.info.decimals)
+            if entry_unit is not None and entry_unit != printed_unit
+            else None
+        )
         self.labeler = labeler or Labeler(edition)
         self.checks = instantiate(shape)
         self.order = formula_order(self.checks)
         self.defs = {c.defines: c for c in self.order}
         given = values or {}
         self.contradictions = Evaluator(edition, given, self.labeler, self.amount_unit).run(self.order)
-        frozen: dict[CellRef, Value] = {}
-        if as_published:
-            for f in self.contradictions:
-                if f.severity == "error" and f.table:
-                    ref = _ref_of(f)
-                    if ref in self.defs:
-                        frozen[ref] = given.get(ref)
-        self.frozen = frozen
+        self.contradicted = {
+            ref for f in self.contradictions if f.severity == "error" and (ref := _ref_of(f)) in self.defs
+        }
         self.inputs = inputs_of(self.checks, given)
-        self.values = recompute(self.checks, self.inputs, frozen, self.order)
+        if kind == "report":  # a published report: every printed number where it was printed
+            placed = place_published(
+                self.checks, self.order, given, self.amount_unit, edition.info.decimals, as_published=as_published
+            )
+            self.frozen, self.values, self.zeros = placed.reported, placed.values, placed.zeros
+        else:
+            self.frozen, self.zeros = {}, frozenset()
+            self.values = recompute(self.checks, self.inputs, self.frozen, self.order)
         self.shown = self._as_shown()
         form = edition.scorecard.form
         for check in self.checks:  # the 建议得分 display cells of scorecards: K4's right-hand side
@@ -124,6 +141,14 @@ class WorkbookWriter:
                 if shown_at is not None:
                     self.defs.setdefault(shown_at, check)
         self.plans = self._plans()
+        self.printed_plans: list[SheetPlan] = []  # the printed tables of an entry workbook, in edition order
+        if self.rounding is not None:
+            unit = self.rounding.entry
+            self.printed_plans = [p for p in self.plans if p.table_id in {t.id for t in edition.tables}]
+            entry = {
+                p.table_id: entry_plan(p, entry_sheet(edition.table(p.table_id), unit)) for p in self.printed_plans
+            }
+            self.plans = [entry.get(p.table_id, p) for p in self.plans]
         self.addresses = {ref: (plan.name, dc.row, dc.col) for plan in self.plans for ref, dc in plan.cells.items()}
 
     def _plans(self) -> list[SheetPlan]:
@@ -141,7 +166,7 @@ class WorkbookWriter:
         """Write the workbook to ``path`` (whole or not at all); raises :class:`OutputError`."""
         with atomic_write(path) as tmp:
             stats = self._write_to(tmp)
-        return WriteResult(Path(path), self.contradictions, *stats)
+        return WriteResult(Path(path), self.contradictions, *stats, reported=len(self.frozen))
 
     def _write_to(self, filename: str) -> tuple[int, int]:
         wb = xlsxwriter.Workbook(
@@ -152,11 +177,14 @@ class WorkbookWriter:
         self._properties(wb)
         guide = wb.add_worksheet(GUIDE_SHEET)
         worksheets = [wb.add_worksheet(plan.name) for plan in self.plans]
+        printed = [wb.add_worksheet(plan.name) for plan in self.printed_plans]
         lists = sheets.add_lists_sheet(wb, self.edition)
         summaries = [
             self._write_plan(wb, ws, plan, fmt, lists) for ws, plan in zip(worksheets, self.plans, strict=True)
         ]
-        sheets.write_guide(guide, fmt, self.edition, summaries)
+        for ws, plan in zip(printed, self.printed_plans, strict=True):
+            self._write_printed(wb, ws, plan, fmt)
+        sheets.write_guide(guide, fmt, self.edition, summaries, reported=bool(self.frozen), entry=self._entry_line())
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
         write_narrative_sheet(wb, fmt, self.edition, self.shape, self.shown, self.addresses, self.narrative_inputs)
@@ -195,12 +223,25 @@ class WorkbookWriter:
             "amount_unit": self.amount_unit,
             "unit_type": self.shape.unit_type or "",
         }
+        if self.rounding is not None:  # typed in amount_unit, printed in this one
+            props["printed_unit"] = self.rounding.printed
         for key, value in props.items():
             wb.set_custom_property(PROPERTY_PREFIX + key, value)
 
-    def _write_plan(
-        self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats, lists: sheets.Lists
-    ) -> sheets.SheetSummary:
+    def _entry_line(self) -> str | None:
+        """The guide's line on an entry workbook: where to type, in which unit, and what prints."""
+        if self.rounding is None:
+            return None
+        r = self.rounding
+        return (
+            f"按{r.entry}填报：在各“（{r.entry}）”工作表中填写{r.entry}数（保留两位小数），合计等按{r.entry}计算；"
+            f"与之同名、不带“（{r.entry}）”的工作表是印出的{r.printed}表，每个单元格是对应{r.entry}数单独四舍五入"
+            f"到{r.decimals}位小数的结果（与决算软件印出的相同），不必填写。"
+        )
+
+    def _write_frame(self, ws: Worksheet, plan: SheetPlan, fmt: Formats, unit: str | None = None) -> bool:
+        """Column widths, texts, the ruled box and the title and meta lines; whether ``plan`` is a table
+        (``unit``: the amount unit its meta line names, when not the edition's)."""
         for i, width in enumerate(plan.widths):
             ws.set_column(i, i, width)
         is_table = plan.table_id in {t.id for t in self.edition.tables}
@@ -222,7 +263,7 @@ class WorkbookWriter:
             ws.write_string(text.row, text.col, text.text, style)
         if is_table:
             table = self.edition.table(plan.table_id)
-            left, center, right = meta_line(table, self.unit_name, self.year)
+            left, center, right = meta_line(table, self.unit_name, self.year, unit)
             meta_row = plan.frame["meta"]
             half = max(0, plan.ncols // 2 - 1)
             if left:
@@ -238,6 +279,12 @@ class WorkbookWriter:
                 row = plan.frame["title_line"]
                 ws.merge_range(row, 0, row, plan.ncols - 1, line, fmt.get("title_line"))
             ws.set_row(plan.frame["title"], 30)
+        return is_table
+
+    def _write_plan(
+        self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats, lists: sheets.Lists
+    ) -> sheets.SheetSummary:
+        is_table = self._write_frame(ws, plan, fmt, self.rounding.entry if self.rounding is not None else None)
         locate = self._locator(plan.name)
         formulas = inputs = 0
         text_cols: set[int] = set()
@@ -252,18 +299,19 @@ class WorkbookWriter:
                 continue
             if not shown_only:
                 wb.define_name(defined_name(ref), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
+            if ref in self.frozen:  # the validator's mark: the writer put the printed number here
+                wb.define_name(defined_name(ref, REPORTED_PREFIX), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
             if check is not None and ref not in self.frozen:
                 formula = "=" + check.rhs.render(locate)
-                ws.write_formula(
-                    dc.row, dc.col, formula, fmt.value(dc.kind, formula=True), formula_result(check.rhs, self.shown.get)
-                )
+                style = fmt.value(dc.kind, formula=True, zeros=ref in self.zeros)  # a printed 0.00 prints
+                ws.write_formula(dc.row, dc.col, formula, style, formula_result(check.rhs, self.shown.get))
                 depends_on.update(self.addresses[c][0] for c in check.rhs.refs() if c in self.addresses)
                 formulas += 1
                 continue
             inputs += 1
             value = self.values.get(ref)
-            published = ref in self.frozen
-            style = fmt.value(dc.kind, published=published)
+            reported = ref in self.frozen
+            style = fmt.value(dc.kind, published=reported and ref in self.contradicted, reported=reported)
             if dc.kind in ("code", "name", "text"):
                 if dc.kind == "code":
                     text_cols.add(dc.col)
@@ -284,6 +332,24 @@ class WorkbookWriter:
         sheets.page_setup(ws, plan)
         title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
         return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
+
+    def _write_printed(self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats) -> None:
+        """A printed table of an entry workbook: every cell a formula over its entry cell — an amount its
+        rounding in the printed unit, codes, names and counts as typed."""
+        rounding = self.rounding
+        assert rounding is not None
+        self._write_frame(ws, plan, fmt)
+        locate = self._locator(plan.name)
+        derived = derived_of(self.order, self.frozen)
+        for ref, dc in plan.cells.items():
+            wb.define_name(defined_name(ref, PRINTED_PREFIX), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
+            if dc.kind == "amount":
+                formula, cached = rounding.render(ref, locate, derived), rounding.evaluate(self.values.get(ref))
+            else:
+                source = locate(ref)
+                formula, cached = f'=IF({source}="","",{source})', self.shown.get(ref)
+            ws.write_formula(dc.row, dc.col, formula, fmt.value(dc.kind, formula=True, zeros=True), stored(cached))
+        sheets.page_setup(ws, plan)
 
     def _as_shown(self) -> dict[CellRef, Value]:
         """Every cell as a spreadsheet shows it: a formula over blank cells gives 0 (or text), not blank."""
@@ -347,9 +413,12 @@ def write_template(
     codes: Iterable[str] | None = None,
     unit_type: str | None = None,
     scorecards: int = 1,
+    entry_unit: str | None = None,
 ) -> WriteResult:
     """A blank template: inputs shaded, every derived number a formula; ``scorecards`` 项目支出绩效自评表
-    sheets (where the edition has them)."""
+    sheets (where the edition has them). ``entry_unit`` 元 for an edition printed in 万元: figures are
+    typed and computed in 元 on entry sheets, each printed 万元 cell is its 元 cell rounded on its own
+    (default: typed in the edition's unit)."""
     shape = template_shape(edition, codes, unit_type, scorecards)
     values: dict[CellRef, Value] = {}
     for table in edition.tables:
@@ -358,7 +427,9 @@ def write_template(
             name = next((c.name for c in edition.classes if c.code == code), None)
             if name:
                 values[CellRef(table.id, code, "name")] = name
-    writer = WorkbookWriter(edition, shape, unit_name=unit_name, year=year, values=values, kind="template")
+    writer = WorkbookWriter(
+        edition, shape, unit_name=unit_name, year=year, values=values, kind="template", entry_unit=entry_unit
+    )
     return writer.write(path)
 
 
@@ -370,10 +441,12 @@ def write_report(
     narrative_inputs: dict[str, Decimal] | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
 ) -> WriteResult:
-    """A filled workbook of ``report``. Printed totals that contradict their relations are reported
-    in ``contradictions``; by default the formula is written, with ``as_published`` the printed number.
-    ``narrative_inputs`` fill the 情况说明 sheet's inputs (last year's totals, 年初预算 …) by id;
-    ``extra_sheets`` add sheets after the writer's own (the 汇总明细 of a consolidated report)."""
+    """A filled workbook of ``report`` that changes no published figure (:mod:`xlreport.write.published`):
+    a derived cell holds its formula where that prints the printed number, else the printed number
+    (``as_published``: everywhere). Printed totals that contradict their relations are listed in
+    ``contradictions``. ``narrative_inputs`` fill the 情况说明 sheet's inputs (last year's totals,
+    年初预算 …) by id; ``extra_sheets`` add sheets after the writer's own (the 汇总明细 of a
+    consolidated report)."""
     edition = report.edition
     shape = shape_of(report)
     values = report.cells()
