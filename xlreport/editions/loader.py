@@ -94,12 +94,19 @@ def _read(edition_id: str, name: str) -> dict[str, Any]:
 
 
 def _read_rules(edition_id: str) -> dict[str, Any]:
-    """rules.toml, with the rule files it includes (paths under editions/data) first, in order."""
+    """rules.toml, with the rule files it includes (paths under editions/data) first, in order.
+
+    ``exclude`` lists ids of included rules the edition leaves out: relations over rows its tables
+    do not print (its own rules.toml may then state the relation over the rows it does print)."""
     own = _read(edition_id, "rules.toml")
+    excluded = set(own.get("exclude", []))
     rules: list[Any] = []
     for include in own.get("include", []):
         folder, _, name = include.partition("/")
-        rules.extend(_read(folder, name).get("rules", []))
+        rules.extend(r for r in _read(folder, name).get("rules", []) if r.get("id") not in excluded)
+    unknown = excluded - {r.get("id") for inc in own.get("include", []) for r in _read_path(inc).get("rules", [])}
+    if unknown:
+        raise ValueError(f"{edition_id}/rules.toml excludes rules no included file has: {sorted(unknown)}")
     rules.extend(own.get("rules", []))
     return {"rules": rules}
 

@@ -77,6 +77,9 @@ class CodedSpec(_Frozen):
     total_key: str = "total"
     total_label: str = "合计"
     total_position: Literal["top", "bottom"] = "top"
+    # value columns the 合计 row prints nothing in (its line carries sub-headers): a relation that
+    # reads such a cell reads the sum of the 类 rows instead, and no cell is written or read there
+    total_blank: tuple[str, ...] = ()
 
 
 class PanelSpec(_Frozen):

@@ -249,7 +249,7 @@ def plan_table(
                     ref = CellRef(table.id, key, col_key)
                     plan.cells[ref] = DataCell(ref, r, i, kind)
             for i, col, _ in columns:
-                if col.is_value:
+                if col.is_value and not (key == coded.total_key and col.key in coded.total_blank):
                     plan.cells[CellRef(table.id, key, col.key)] = DataCell(
                         CellRef(table.id, key, col.key), r, i, col.role
                     )

@@ -479,9 +479,12 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
     # column of each value key and the total row, from the names of the total row when present
     cols: dict[str, int] = {}
     total_row = None
+    printed_at = {c.key: i for i, c in enumerate(table.panels[0].columns)}  # the plan's columns
     for col in value_cols:
         ref = CellRef(table.id, total, col.key)
-        cols[col.key] = plan.cells[ref].col  # columns are never inserted: the printed column is the layout's
+        cols[col.key] = printed_at[col.key]  # columns are never inserted: the printed column is the layout's
+        if ref not in plan.cells:  # a column the 合计 row prints nothing in
+            continue
         if ref in names and names[ref][0] == ws.title:
             total_row = names[ref][1]
             if names[ref][2] != cols[col.key]:
@@ -497,7 +500,8 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
                 total_row = r
                 break
     for key, c in cols.items():
-        _content(read, ws, CellRef(table.id, total, key), total_row, c, "amount")
+        if CellRef(table.id, total, key) in plan.cells:
+            _content(read, ws, CellRef(table.id, total, key), total_row, c, "amount")
     start = plan.body_rows[0]
     seen: dict[str, int] = {}
     rows: list[tuple[str, str]] = []
