@@ -174,6 +174,30 @@ def fill_parameters(text: str, spec: ScorecardSpec) -> str:
     return _PARAMETER.sub(one, text)
 
 
+_TABLE_WORD = re.compile(r"\{(T\d\d)(?:\.([a-z_]+))?\}")
+
+
+def fill_table_words(text: str, edition: Edition) -> str:
+    """``{T08}`` in a rule's words → the table as the edition names it (its sheet: 公开08, or the title
+    where sheets carry titles); ``{T08.expense}`` → that column's own heading, under its group (小计 in
+    one edition, 合计 in another), so a shared rule reads as each edition prints its tables."""
+
+    def one(m: re.Match[str]) -> str:
+        try:
+            table = edition.table(m.group(1))
+        except KeyError:
+            raise ValueError(f"unknown table {m.group(0)} in a rule's words") from None
+        if m.group(2) is None:
+            return table.sheet
+        for panel in table.panels:
+            for col in panel.columns:
+                if col.key == m.group(2):
+                    return col.header[-1]
+        raise ValueError(f"unknown column {m.group(0)} in a rule's words")
+
+    return _TABLE_WORD.sub(one, text)
+
+
 def build_edition(
     raw: dict[str, Any], tables: dict[str, Any], rules: dict[str, Any], narrative: dict[str, Any] | None = None
 ) -> Edition:
@@ -207,7 +231,11 @@ def build_edition(
     card = edition.scorecard
     worded = [
         r.model_copy(
-            update={k: fill_parameters(getattr(r, k), card) for k in ("description", "message") if getattr(r, k)}
+            update={
+                k: fill_table_words(fill_parameters(getattr(r, k), card), edition)
+                for k in ("description", "message")
+                if getattr(r, k)
+            }
         )
         for r in edition.rules
     ]

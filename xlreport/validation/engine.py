@@ -9,7 +9,7 @@ from ..editions.spec import Edition
 from ..model.report import Report
 from ..model.scorecard import indicator_row_key
 from ..model.values import CellRef, Value
-from ..rules.expr import Expr
+from ..rules.expr import Expr, Linear, Ref
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
 from ..rules.tolerance import RoundingRule
@@ -79,14 +79,32 @@ class Evaluator:
         if verdict.status in ("pass", "n/a"):
             return None
         a, e, diff, bound = verdict.actual, verdict.expected, verdict.difference, verdict.bound
-        if verdict.status == "rounding":
-            return self._finding(check, "info", a, e, diff, bound, rounding_note=True)
         if check.op == "empty":
             return self._finding(check, check.rule.severity, a, None, None, None, at=verdict.at)
+        # a side whose cells are all blank is reported as blank (空白), not as the 0 it counts as
+        shown_a, shown_e = (None if self._blank(side) else v for side, v in ((check.lhs, a), (check.rhs, e)))
+        if verdict.status == "rounding":
+            return self._finding(check, "info", shown_a, shown_e, diff, bound, rounding_note=True)
         if diff is None:  # a text comparison
-            return self._finding(check, check.rule.severity, a, e, None, None)
+            return self._finding(check, check.rule.severity, shown_a, shown_e, None, None)
         assert isinstance(a, Decimal) and isinstance(e, Decimal)
-        return self._finding(check, check.rule.severity, a, e, diff, bound, yuan_hint=self._typed_in_yuan(a, e))
+        hint = self._typed_in_yuan(a, e)
+        return self._finding(check, check.rule.severity, shown_a, shown_e, diff, bound, yuan_hint=hint)
+
+    def _blank(self, expr: Expr) -> bool:
+        """Every leaf of ``expr`` is a cell and every one of them is blank."""
+        leaves: list[Expr] = []
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            kids = node.children()
+            if kids:
+                stack.extend(kids)
+            else:
+                leaves.append(node)
+        return all(
+            (isinstance(x, Ref) and self.env(x.cell) is None) or (isinstance(x, Linear) and not x.terms) for x in leaves
+        )
 
     def _typed_in_yuan(self, actual: Decimal, expected: Decimal) -> bool:
         """In a 万元 table, a value about 10,000 times what it should be was typed in 元."""
@@ -118,7 +136,7 @@ class Evaluator:
             "actual": format_amount(actual),
             "difference": format_amount(diff),
             "tolerance": format_amount(bound),
-            "rule": rule.id,
+            "rule": check.id if "{" in rule.id else rule.id,  # X03-{row} → X03-210
         }
         if rule.message:
             template, args["rule_message"] = RULE_OWN, rule.message
