@@ -138,3 +138,78 @@ def test_libreoffice_parity(tmp_path: Path, sh: Edition) -> None:
         *(shanghai_random(tmp_path, sh, seed) for seed in (0, 1)),
     ]
     assert recalculation_problems(files, tmp_path / "re") == {}
+
+
+# ---------------------------------------------------------------------- as real reports print them
+FIELD_REPORT = ROOT / "tests" / "field" / "shanghai" / "putuo-finance-bureau-2024.json"
+
+
+def _with_gov_fund() -> dict:
+    """The 普陀区财政局 report with 100.00 of 政府性基金 added (80.00 spent on 2120801, 20.00 carried over),
+    every table kept consistent; 08's 合计 prints 本年收入 and 年末 but, as published, no 本年支出."""
+    d = json.loads(FIELD_REPORT.read_text(encoding="utf-8"))
+    t = d["tables"]
+    t["T01"]["gov_fund"] = {"amount": "100.00"}
+    t["T01"]["212"] = {"amount": "80.00"}
+    t["T01"]["income_total"]["amount"] = "3046.25"
+    t["T01"]["income_grand_total"]["amount"] = t["T01"]["expense_grand_total"]["amount"] = "3095.39"
+    t["T01"]["expense_total"]["amount"] = "3020.05"
+    t["T01"]["end_balance"]["amount"] = "75.34"
+    t["T02"]["total"].update(total="3046.25", fiscal="3040.05")
+    t["T03"]["total"].update(total="3020.05", project="683.14")
+    rows = (
+        ("212", "城乡社区支出"),
+        ("21208", "国有土地使用权出让收入安排的支出"),
+        ("2120899", "其他国有土地使用权出让收入安排的支出"),
+    )
+    for code, name in rows:
+        t["T02"]["rows"].append({"code": code, "name": name, "total": "100.00", "fiscal": "100.00"})
+        t["T03"]["rows"].append({"code": code, "name": name, "total": "80.00", "project": "80.00"})
+        t["T08"]["rows"].append(
+            {"code": code, "name": name, "income": "100.00", "expense": "80.00", "project": "80.00", "end": "20.00"}
+        )
+    t["T08"]["total"] = {"income": "100.00", "end": "20.00"}
+    t["T04"]["gov_fund"] = {"amount": "100.00"}
+    t["T04"]["income_total"]["amount"] = "3040.05"
+    t["T04"]["income_grand_total"]["amount"] = "3061.68"
+    t["T04"]["212"] = {"total": "80.00", "fund": "80.00"}
+    t["T04"]["expense_total"].update(total="3020.05", fund="80.00")
+    t["T04"]["end_balance"].update(total="41.63", fund="20.00")
+    t["T04"]["expense_grand_total"].update(total="3061.68", fund="100.00")
+    return d
+
+
+def test_04_end_row_holds_the_fund_split_and_08_total_has_no_expense():
+    field = {(f.rule_id, f.row.key, f.column.key) for f in xlreport.check(FIELD_REPORT).findings}
+    result = xlreport.check(_with_gov_fund())
+    assert [f for f in result.findings if f.severity != "info"] == []
+    assert {(f.rule_id, f.row.key, f.column.key) for f in result.findings} == field
+
+
+def test_08_relations_read_the_class_rows_where_the_total_prints_no_expense():
+    d = _with_gov_fund()
+    for row in d["tables"]["T08"]["rows"]:
+        if row["code"] == "212":
+            row.update(expense="85.00", project="85.00")  # the 类 row disagrees with 04 and with its own roll
+    errors = {(f.rule_id, f.row.key, f.column.key) for f in xlreport.check(d).findings if f.severity == "error"}
+    assert ("R08-1", "total", "end") in errors  # 20.00 ≠ 0 + 100.00 − Σ类 85.00
+    assert ("X08-total", "expense_total", "fund") in errors and ("X08-212", "212", "fund") in errors
+    assert not any(col in ("expense", "basic", "project") for _, row, col in errors if row == "total")
+
+
+def test_08_total_row_takes_no_expense_amounts():
+    d = _with_gov_fund()
+    d["tables"]["T08"]["total"]["expense"] = "80.00"
+    with pytest.raises(xlreport.ReportInputError):
+        xlreport.load_report(d)
+
+
+def test_a_blank_reads_blank_and_columns_read_as_the_edition_prints_them(sh):
+    d = json.loads(FIELD_REPORT.read_text(encoding="utf-8"))
+    del d["tables"]["T04"]["end_balance"]["general"]
+    found = [f for f in xlreport.check(d).findings if f.rule_id == "R04-12"]
+    assert len(found) == 1 and found[0].actual is None and found[0].expected == Decimal("21.63")
+    assert "实为空白" in found[0].message and "实为0" not in found[0].message
+    x08 = next(r for r in sh.rules if r.id == "X08-total")
+    assert "本年支出合计" in x08.description and "小计" not in x08.description and "公开" not in x08.description
+    assert all("{T" not in r.description for r in sh.rules)
