@@ -121,9 +121,13 @@ class WorkbookWriter:
 
     def _plans(self) -> list[SheetPlan]:
         plans = []
+        classes = {c.code for c in self.edition.classes}
+        # a 类 with money anywhere is printed in every table that lists 类 rows (01 and 04 alike)
+        in_report = {ref.row for ref, v in self.values.items() if v is not None and ref.row in classes}
         for table in self.edition.tables:
             codes = self.shape.codes_of(table.id) if table.coded is not None else None
             present = {ref.row for ref, v in self.values.items() if ref.table == table.id and v is not None}
+            present |= in_report
             plans.append(plan_table(self.edition, table, codes, self.shape.slots_of(table.id), present))
         for card in self.shape.scorecards:
             plans.append(plan_scorecard(self.edition, card))
