@@ -216,3 +216,62 @@ def test_a_blank_reads_blank_and_columns_read_as_the_edition_prints_them(sh):
     x08 = next(r for r in sh.rules if r.id == "X08-total")
     assert "本年支出合计" in x08.description and "小计" not in x08.description and "公开" not in x08.description
     assert all("{T" not in r.description for r in sh.rules)
+
+
+# ---------------------------------------------------------------------- years
+YICHUAN_2025 = ROOT / "tests" / "field" / "shanghai" / "putuo-yichuan-road-subdistrict-2025.json"
+
+
+def test_a_2025_edition_is_the_2024_template_with_the_years_codes(sh):
+    sh25 = load_edition("shanghai-2025")
+    assert sh25.info.years == (2025,) and sh.info.years == (2024,)
+    assert sh25.layout_hash == sh.layout_hash and [r.id for r in sh25.rules] == [r.id for r in sh.rules]
+    assert sh25.functions["22198"] == "超长期特别国债安排的支出" and "22198" not in sh.functions
+
+
+def test_a_report_outside_its_editions_years_is_told_which_edition_to_use():
+    d = json.loads(YICHUAN_2025.read_text(encoding="utf-8"))
+    assert not [f for f in xlreport.check(d).findings if f.code == "edition-year"]
+    d["meta"]["edition"] = "shanghai-2024"  # a 2025 report checked against the 2024 edition
+    warned = [f for f in xlreport.check(d).findings if f.code == "edition-year"]
+    assert len(warned) == 1 and warned[0].severity == "warning" and warned[0].rule_id == "F14"
+    assert "2025年" in warned[0].message and "shanghai-2025" in warned[0].message
+    d["meta"]["year"] = 2031
+    (warned,) = [f for f in xlreport.check(d).findings if f.code == "edition-year"]
+    assert "没有适用于2031年度的表样版本" in warned.message
+
+
+def test_a_workbook_of_another_year_is_warned_too(tmp_path):
+    path = write_template(tmp_path / "t.xlsx", load_edition("shanghai-2024"), "上海市XX局", 2025).path
+    codes = {f.code for f in validate_workbook(path).findings}
+    assert "edition-year" in codes
+
+
+def test_a_template_names_the_codes_its_year_adds(tmp_path):
+    path = write_template(tmp_path / "t.xlsx", load_edition("shanghai-2025"), "上海市XX局", 2025, ["2219899"]).path
+    ws = load_workbook(path)["支出决算表"]
+    names = {r[0]: r[1] for r in ws.iter_rows(values_only=True, max_col=2) if r[0]}
+    assert names["22198"] == "超长期特别国债安排的支出" and names["2219899"] == "其他超长期特别国债安排的支出"
+
+
+def test_a_26_class_workbook_without_identity_is_read_by_its_printed_labels(tmp_path):
+    from openpyxl.packaging.custom import CustomPropertyList
+
+    report = xlreport.load_report(data())
+    path = write_report(tmp_path / "sh.xlsx", report, as_published=True).path
+    wb = load_workbook(path)
+    wb.custom_doc_props = CustomPropertyList()
+    for name in list(wb.defined_names):
+        del wb.defined_names[name]
+    stripped = tmp_path / "stripped.xlsx"
+    wb.save(stripped)
+    result = validate_workbook(stripped)
+    assert "no-identity" in {f.code for f in result.findings}
+    assert [f for f in result.findings if f.severity == "error"] == []
+    back, sent = result.report.cells(), report.cells()
+    derived = {c.defines for c in instantiate(shape_of(report)) if c.defines is not None}
+    for key in ("231", "begin_balance", "end_balance"):  # a 类 row, and inputs on the footer lines below them
+        for table in ("T01", "T04"):
+            ref = next((r for r in sent if r.table == table and r.row == key), None)
+            if ref is not None and ref not in derived:
+                assert back.get(ref) == sent[ref], ref

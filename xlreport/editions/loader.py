@@ -218,6 +218,7 @@ def build_edition(
         json.dumps({"tables": table_list, "classes": classes}, ensure_ascii=False, sort_keys=True).encode()
     ).hexdigest()[:16]
     data = {
+        "functions": raw.get("functions", {}),
         "info": info,
         "classes": [{"code": c[0], "name": c[1], "optional": "optional" in c[2:]} for c in classes],
         "economic": economic,
@@ -260,12 +261,34 @@ def unknown_edition(edition_id: object) -> EditionError:
 
 
 def edition_sources(edition_id: str) -> dict[str, dict[str, Any]]:
-    """The parsed data files of an edition, as :func:`build_edition` takes them (to build a variant)."""
-    return {
-        "raw": _read(edition_id, "edition.toml"),
+    """The parsed data files of an edition, as :func:`build_edition` takes them (to build a variant).
+
+    An edition whose ``[edition]`` names a ``base`` is that edition with its own changes: the files it
+    lacks (tables.toml, rules.toml, narrative.toml) are the base's, the tables of its edition.toml
+    replace the base's ([edition] keys one by one), and its ``[functions]`` codes add to the base's."""
+    raw = _read(edition_id, "edition.toml")
+    own = {
+        "raw": raw,
         "tables": _read(edition_id, "tables.toml"),
         "rules": _read_rules(edition_id),
         "narrative": _read(edition_id, "narrative.toml"),
+    }
+    base_id = raw.get("edition", {}).get("base")
+    if base_id is None:
+        return own
+    if base_id == edition_id or base_id not in available_editions():
+        raise ValueError(f"edition {edition_id}: base {base_id} is not another edition")
+    base = edition_sources(base_id)
+    merged: dict[str, Any] = {**base["raw"], **{k: v for k, v in raw.items() if k not in ("edition", "functions")}}
+    merged["edition"] = {**base["raw"]["edition"], **{k: v for k, v in raw["edition"].items() if k != "base"}}
+    merged["functions"] = {**base["raw"].get("functions", {}), **raw.get("functions", {})}
+    if "years" not in raw["edition"]:
+        merged["edition"].pop("years", None)
+    return {
+        "raw": merged,
+        "tables": own["tables"] or base["tables"],
+        "rules": own["rules"] if own["rules"]["rules"] else base["rules"],
+        "narrative": own["narrative"] or base["narrative"],
     }
 
 

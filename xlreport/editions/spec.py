@@ -338,6 +338,9 @@ class EditionInfo(_Frozen):
     name: str
     region: str = ""
     year: int
+    # the report years the edition is for (empty: not bound to a year); a report of another year
+    # is told which edition to use (edition-year)
+    years: tuple[int, ...] = ()
     amount_unit: Literal["元", "万元"] = "元"
     decimals: int = 2
     line_numbers: bool = True
@@ -354,6 +357,8 @@ class Edition(_Frozen):
     info: EditionInfo
     classes: tuple[FunctionClass, ...]
     economic: dict[str, str] = Field(default_factory=dict)  # code → name (3 and 5 digits)
+    # 支出功能分类 款/项 codes the edition's year adds (code → name): templates name them, messages too
+    functions: dict[str, str] = Field(default_factory=dict)
     tables: tuple[TableSpec, ...]
     scorecard: ScorecardSpec
     rules: tuple[RuleSpec, ...] = ()

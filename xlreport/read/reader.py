@@ -156,9 +156,14 @@ def identify(wb: Any) -> dict[str, str]:
     return props
 
 
+_YEAR = re.compile(r"(\d{4})\s*年度")
+
+
 def edition_by_sheets(wb: Any) -> Edition | None:
-    """An edition whose table sheets are all present, title included (for workbooks not made by xlreport)."""
+    """An edition whose table sheets are all present, title included (for workbooks not made by xlreport);
+    of editions that print alike (shanghai-2024 and -2025), the one for the year the title line names."""
     names = set(wb.sheetnames)
+    matching: list[tuple[Edition, set[str]]] = []
     for edition_id in available_editions():
         edition = load_edition(edition_id)
         if all(t.sheet in names for t in edition.tables):
@@ -166,8 +171,11 @@ def edition_by_sheets(wb: Any) -> Edition | None:
             ws = wb[first.sheet]
             texts = {str(c.value).strip() for row in ws.iter_rows(max_row=3) for c in row if c.value}
             if first.title in texts:
-                return edition
-    return None
+                matching.append((edition, texts))
+    if not matching:
+        return None
+    years = {int(m.group(1)) for text in matching[0][1] for m in _YEAR.finditer(text)}
+    return next((e for e, _ in matching if years & set(e.info.years)), matching[0][0])
 
 
 # ---------------------------------------------------------------------- reading
@@ -456,8 +464,11 @@ def _plan(edition_id: str, table_id: str, present: frozenset[str]) -> SheetPlan:
 
 
 def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address], rows: set[str]) -> None:
-    """``rows``: the row keys of ``table`` among the names (optional rows are printed when named)."""
+    """``rows``: the row keys of ``table`` among the names (optional rows are printed when named, or,
+    in a workbook read by layout, when the sheet prints their label)."""
     if table.coded is None:
+        if read.by_layout:
+            rows = rows | _printed_optional(ws, table)
         plan = _plan(read.edition.id, table.id, frozenset(rows))
         for ref, dc in plan.cells.items():
             _, r, c = names.get(ref, (ws.title, dc.row, dc.col))
@@ -467,6 +478,30 @@ def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
             _content(read, ws, ref, r, c, dc.kind)
         return
     _read_coded(read, ws, table, names)
+
+
+_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def _printed_optional(ws: Any, table: TableSpec) -> set[str]:
+    """The optional rows of ``table`` whose label (numbered or not, or one of its aliases) the sheet prints:
+    a department's own workbook of the 26-类 variant prints 债务还本支出 and 债务付息支出."""
+    wanted: dict[str, str] = {}
+    for _, spec in table.fixed_rows():
+        if spec.optional and spec.key is not None:
+            for text in (spec.name, spec.label, *spec.aliases):
+                if text:
+                    wanted[_ORDINAL.sub("", text.replace(" ", ""))] = spec.key
+    if not wanted:
+        return set()
+    width = sum(len(p.columns) for p in table.panels)
+    found: set[str] = set()
+    for r in _filled_rows(ws, 0):
+        for c in range(width):
+            key = wanted.get(_ORDINAL.sub("", _text(ws, r, c).replace(" ", "")))
+            if key is not None:
+                found.add(key)
+    return found
 
 
 def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address]) -> None:

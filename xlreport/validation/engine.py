@@ -13,7 +13,7 @@ from ..rules.expr import Expr, Linear, Ref
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
 from ..rules.tolerance import RoundingRule
-from .catalog import RULE_OWN
+from .catalog import RULE_OWN, make
 from .findings import Finding, format_amount
 from .labels import Labeler
 
@@ -170,9 +170,35 @@ class Evaluator:
         )
 
 
-def check_report(report: Report) -> list[Finding]:
-    """Every finding of the edition's rules on ``report`` (values as given, totals included)."""
+def edition_for(edition: Edition, year: int) -> str | None:
+    """The edition of the same region whose years include ``year`` (the one a report of that year uses)."""
+    from ..editions import available_editions, load_edition
+
+    for other in available_editions():
+        info = load_edition(other).info
+        if info.region == edition.info.region and year in info.years:
+            return other
+    return None
+
+
+def year_findings(edition: Edition, year: int | None, file: str) -> list[Finding]:
+    """A warning (edition-year) when ``year`` lies outside the years ``edition`` is for, naming the
+    edition to use when there is one."""
+    years = edition.info.years
+    if year is None or not years or year in years:
+        return []
+    suggested = edition_for(edition, year)
+    advice = f"；请改用表样版本{suggested}" if suggested else f"；没有适用于{year}年度的表样版本，请核对新增科目"
+    span = "、".join(str(y) for y in years)
+    args = {"file": file, "year": str(year), "edition": edition.id, "years": span, "advice": advice}
+    return [make("edition-year", args)]
+
+
+def check_report(report: Report, file: str = "报告") -> list[Finding]:
+    """Every finding of the edition's rules on ``report`` (values as given, totals included), after a
+    warning when the report's year is not one its edition is for."""
     edition = report.edition
     checks = instantiate(shape_of(report))
     unit = report.meta.amount_unit or edition.info.amount_unit
-    return Evaluator(edition, report.cells(), labeler_of(report), unit).run(checks)
+    found = year_findings(edition, report.meta.year, file)
+    return found + Evaluator(edition, report.cells(), labeler_of(report), unit).run(checks)

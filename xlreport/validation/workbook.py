@@ -20,7 +20,7 @@ from ..read.reader import CellContent, WorkbookError, WorkbookRead, cell_finding
 from ..rules.compute import checks_and_order, derived_of, recompute
 from ..rules.shape import ScorecardShape, Shape
 from .catalog import make
-from .engine import Evaluator
+from .engine import Evaluator, year_findings
 from .findings import Finding, format_amount
 from .labels import Labeler, describe_loc
 from .printed import Unsupported, evaluate
@@ -204,6 +204,8 @@ def validate_read(read: WorkbookRead) -> FileResult:
     unit = read.identity.get("amount_unit") or edition.info.amount_unit
     formulas = derived_of(order, frozen)
     findings = [labeler.locate(f) for f in findings]
+    if report is not None:
+        findings.extend(year_findings(edition, report.meta.year, name))
     for f in Evaluator(edition, computed, labeler, unit, formulas).run(checks):
         findings.append(_place(read, f))
     return FileResult(

@@ -350,7 +350,7 @@ def write_template(
     for table in edition.tables:
         for code in shape.codes_of(table.id):
             values[CellRef(table.id, code, "code")] = code
-            name = next((c.name for c in edition.classes if c.code == code), None)
+            name = next((c.name for c in edition.classes if c.code == code), None) or edition.functions.get(code)
             if name:
                 values[CellRef(table.id, code, "name")] = name
     writer = WorkbookWriter(edition, shape, unit_name=unit_name, year=year, values=values, kind="template")
