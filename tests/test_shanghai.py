@@ -85,9 +85,12 @@ def test_26_class_reports_and_label_variants_are_read_and_checked(tmp_path, sh):
     path = write_report(tmp_path / "sh.xlsx", report).path
     ws = load_workbook(path)["收入支出决算总表"]
     labels = [c.value for c in ws["C"] if isinstance(c.value, str)]
-    printed_classes = [x for x in labels if (x.endswith("支出") and "、" in x) or x in ("债务还本支出", "债务付息支出")]
-    assert "债务还本支出" in labels  # an optional 类 row is printed when the report has it
-    assert len(printed_classes) >= 24
+    printed_classes = [x for x in labels if x.endswith("支出") and "、" in x]
+    # a report with an optional 类 prints both (blank 232 too) and numbers them, as published reports do
+    assert "二十四、债务还本支出" in labels and "二十五、债务付息支出" in labels
+    assert len(printed_classes) == 26 and printed_classes[-1] == "二十六、抗疫特别国债安排的支出"
+    ws04 = load_workbook(path)["财政拨款收入支出决算总表"]
+    assert "二十六、抗疫特别国债安排的支出" in [c.value for c in ws04["C"] if isinstance(c.value, str)]
     result = validate_workbook(path)
     assert [f for f in result.findings if f.severity != "info"] == []
     # inputs come back as typed; totals are the formulas' (within the rounding of their parts)
@@ -138,3 +141,137 @@ def test_libreoffice_parity(tmp_path: Path, sh: Edition) -> None:
         *(shanghai_random(tmp_path, sh, seed) for seed in (0, 1)),
     ]
     assert recalculation_problems(files, tmp_path / "re") == {}
+
+
+# ---------------------------------------------------------------------- as real reports print them
+FIELD_REPORT = ROOT / "tests" / "field" / "shanghai" / "putuo-finance-bureau-2024.json"
+
+
+def _with_gov_fund() -> dict:
+    """The 普陀区财政局 report with 100.00 of 政府性基金 added (80.00 spent on 2120801, 20.00 carried over),
+    every table kept consistent; 08's 合计 prints 本年收入 and 年末 but, as published, no 本年支出."""
+    d = json.loads(FIELD_REPORT.read_text(encoding="utf-8"))
+    t = d["tables"]
+    t["T01"]["gov_fund"] = {"amount": "100.00"}
+    t["T01"]["212"] = {"amount": "80.00"}
+    t["T01"]["income_total"]["amount"] = "3046.25"
+    t["T01"]["income_grand_total"]["amount"] = t["T01"]["expense_grand_total"]["amount"] = "3095.39"
+    t["T01"]["expense_total"]["amount"] = "3020.05"
+    t["T01"]["end_balance"]["amount"] = "75.34"
+    t["T02"]["total"].update(total="3046.25", fiscal="3040.05")
+    t["T03"]["total"].update(total="3020.05", project="683.14")
+    rows = (
+        ("212", "城乡社区支出"),
+        ("21208", "国有土地使用权出让收入安排的支出"),
+        ("2120899", "其他国有土地使用权出让收入安排的支出"),
+    )
+    for code, name in rows:
+        t["T02"]["rows"].append({"code": code, "name": name, "total": "100.00", "fiscal": "100.00"})
+        t["T03"]["rows"].append({"code": code, "name": name, "total": "80.00", "project": "80.00"})
+        t["T08"]["rows"].append(
+            {"code": code, "name": name, "income": "100.00", "expense": "80.00", "project": "80.00", "end": "20.00"}
+        )
+    t["T08"]["total"] = {"income": "100.00", "end": "20.00"}
+    t["T04"]["gov_fund"] = {"amount": "100.00"}
+    t["T04"]["income_total"]["amount"] = "3040.05"
+    t["T04"]["income_grand_total"]["amount"] = "3061.68"
+    t["T04"]["212"] = {"total": "80.00", "fund": "80.00"}
+    t["T04"]["expense_total"].update(total="3020.05", fund="80.00")
+    t["T04"]["end_balance"].update(total="41.63", fund="20.00")
+    t["T04"]["expense_grand_total"].update(total="3061.68", fund="100.00")
+    return d
+
+
+def test_04_end_row_holds_the_fund_split_and_08_total_has_no_expense():
+    field = {(f.rule_id, f.row.key, f.column.key) for f in xlreport.check(FIELD_REPORT).findings}
+    result = xlreport.check(_with_gov_fund())
+    assert [f for f in result.findings if f.severity != "info"] == []
+    assert {(f.rule_id, f.row.key, f.column.key) for f in result.findings} == field
+
+
+def test_08_relations_read_the_class_rows_where_the_total_prints_no_expense():
+    d = _with_gov_fund()
+    for row in d["tables"]["T08"]["rows"]:
+        if row["code"] == "212":
+            row.update(expense="85.00", project="85.00")  # the 类 row disagrees with 04 and with its own roll
+    errors = {(f.rule_id, f.row.key, f.column.key) for f in xlreport.check(d).findings if f.severity == "error"}
+    assert ("R08-1", "total", "end") in errors  # 20.00 ≠ 0 + 100.00 − Σ类 85.00
+    assert ("X08-total", "expense_total", "fund") in errors and ("X08-212", "212", "fund") in errors
+    assert not any(col in ("expense", "basic", "project") for _, row, col in errors if row == "total")
+
+
+def test_08_total_row_takes_no_expense_amounts():
+    d = _with_gov_fund()
+    d["tables"]["T08"]["total"]["expense"] = "80.00"
+    with pytest.raises(xlreport.ReportInputError):
+        xlreport.load_report(d)
+
+
+def test_a_blank_reads_blank_and_columns_read_as_the_edition_prints_them(sh):
+    d = json.loads(FIELD_REPORT.read_text(encoding="utf-8"))
+    del d["tables"]["T04"]["end_balance"]["general"]
+    found = [f for f in xlreport.check(d).findings if f.rule_id == "R04-12"]
+    assert len(found) == 1 and found[0].actual is None and found[0].expected == Decimal("21.63")
+    assert "实为空白" in found[0].message and "实为0" not in found[0].message
+    x08 = next(r for r in sh.rules if r.id == "X08-total")
+    assert "本年支出合计" in x08.description and "小计" not in x08.description and "公开" not in x08.description
+    assert all("{T" not in r.description for r in sh.rules)
+
+
+# ---------------------------------------------------------------------- years
+YICHUAN_2025 = ROOT / "tests" / "field" / "shanghai" / "putuo-yichuan-road-subdistrict-2025.json"
+
+
+def test_a_2025_edition_is_the_2024_template_with_the_years_codes(sh):
+    sh25 = load_edition("shanghai-2025")
+    assert sh25.info.years == (2025,) and sh.info.years == (2024,)
+    assert sh25.layout_hash == sh.layout_hash and [r.id for r in sh25.rules] == [r.id for r in sh.rules]
+    assert sh25.functions["22198"] == "超长期特别国债安排的支出" and "22198" not in sh.functions
+
+
+def test_a_report_outside_its_editions_years_is_told_which_edition_to_use():
+    d = json.loads(YICHUAN_2025.read_text(encoding="utf-8"))
+    assert not [f for f in xlreport.check(d).findings if f.code == "edition-year"]
+    d["meta"]["edition"] = "shanghai-2024"  # a 2025 report checked against the 2024 edition
+    warned = [f for f in xlreport.check(d).findings if f.code == "edition-year"]
+    assert len(warned) == 1 and warned[0].severity == "warning" and warned[0].rule_id == "F10"
+    assert "2025年" in warned[0].message and "shanghai-2025" in warned[0].message
+    d["meta"]["year"] = 2031
+    (warned,) = [f for f in xlreport.check(d).findings if f.code == "edition-year"]
+    assert "没有适用于2031年度的表样版本" in warned.message
+
+
+def test_a_workbook_of_another_year_is_warned_too(tmp_path):
+    path = write_template(tmp_path / "t.xlsx", load_edition("shanghai-2024"), "上海市XX局", 2025).path
+    codes = {f.code for f in validate_workbook(path).findings}
+    assert "edition-year" in codes
+
+
+def test_a_template_names_the_codes_its_year_adds(tmp_path):
+    path = write_template(tmp_path / "t.xlsx", load_edition("shanghai-2025"), "上海市XX局", 2025, ["2219899"]).path
+    ws = load_workbook(path)["支出决算表"]
+    names = {r[0]: r[1] for r in ws.iter_rows(values_only=True, max_col=2) if r[0]}
+    assert names["22198"] == "超长期特别国债安排的支出" and names["2219899"] == "其他超长期特别国债安排的支出"
+
+
+def test_a_26_class_workbook_without_identity_is_read_by_its_printed_labels(tmp_path):
+    from openpyxl.packaging.custom import CustomPropertyList
+
+    report = xlreport.load_report(data())
+    path = write_report(tmp_path / "sh.xlsx", report, as_published=True).path
+    wb = load_workbook(path)
+    wb.custom_doc_props = CustomPropertyList()
+    for name in list(wb.defined_names):
+        del wb.defined_names[name]
+    stripped = tmp_path / "stripped.xlsx"
+    wb.save(stripped)
+    result = validate_workbook(stripped)
+    assert "no-identity" in {f.code for f in result.findings}
+    assert [f for f in result.findings if f.severity == "error"] == []
+    back, sent = result.report.cells(), report.cells()
+    derived = {c.defines for c in instantiate(shape_of(report)) if c.defines is not None}
+    for key in ("231", "begin_balance", "end_balance"):  # a 类 row, and inputs on the footer lines below them
+        for table in ("T01", "T04"):
+            ref = next((r for r in sent if r.table == table and r.row == key), None)
+            if ref is not None and ref not in derived:
+                assert back.get(ref) == sent[ref], ref

@@ -106,7 +106,7 @@ def check(source: str | PathLike[str] | bytes | dict[str, Any] | Report) -> File
     report = source if isinstance(source, Report) else load_report(source)
     return FileResult(
         path=_name(source),
-        findings=check_report(report),
+        findings=check_report(report, _name(source)),
         report=report,
         edition=report.meta.edition,
         unit_name=report.meta.unit_name,

@@ -153,7 +153,7 @@ def random_report(
     values = recompute(checks, inputs)
     meta = {
         "unit_name": f"测试单位{seed}",
-        "year": 2022,
+        "year": edition.info.year,
         "edition": edition.id,
         "amount_unit": edition.info.amount_unit,
         "unit_type": unit_type,

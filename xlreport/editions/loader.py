@@ -108,11 +108,22 @@ def _read_file(path: Traversable) -> dict[str, Any]:
 
 
 def _read_rules(location: EditionLocation) -> dict[str, Any]:
-    """rules.toml, with the rule files it includes (``<folder>/<file>``, see :func:`data_file`) first, in order."""
+    """rules.toml, with the rule files it includes (``<folder>/<file>``, see :func:`data_file`) first, in order.
+
+    ``exclude`` lists ids of included rules the edition leaves out: relations over rows its tables
+    do not print (its own rules.toml may then state the relation over the rows it does print)."""
     own = _read_file(location.folder.joinpath("rules.toml"))
+    excluded = set(own.get("exclude", []))
     rules: list[Any] = []
+    included: set[Any] = set()
     for include in own.get("include", []):
-        rules.extend(_read_path(include, location).get("rules", []))
+        for rule in _read_path(include, location).get("rules", []):
+            included.add(rule.get("id"))
+            if rule.get("id") not in excluded:
+                rules.append(rule)
+    unknown = excluded - included
+    if unknown:
+        raise ValueError(f"{location.id}/rules.toml excludes rules no included file has: {sorted(unknown)}")
     rules.extend(own.get("rules", []))
     return {"rules": rules}
 
@@ -206,6 +217,30 @@ def fill_parameters(text: str, spec: ScorecardSpec) -> str:
     return _PARAMETER.sub(one, text)
 
 
+_TABLE_WORD = re.compile(r"\{(T\d\d)(?:\.([a-z_]+))?\}")
+
+
+def fill_table_words(text: str, edition: Edition) -> str:
+    """``{T08}`` in a rule's words → the table as the edition names it (its sheet: 公开08, or the title
+    where sheets carry titles); ``{T08.expense}`` → that column's own heading, under its group (小计 in
+    one edition, 合计 in another), so a shared rule reads as each edition prints its tables."""
+
+    def one(m: re.Match[str]) -> str:
+        try:
+            table = edition.table(m.group(1))
+        except KeyError:
+            raise ValueError(f"unknown table {m.group(0)} in a rule's words") from None
+        if m.group(2) is None:
+            return table.sheet
+        for panel in table.panels:
+            for col in panel.columns:
+                if col.key == m.group(2):
+                    return col.header[-1]
+        raise ValueError(f"unknown column {m.group(0)} in a rule's words")
+
+    return _TABLE_WORD.sub(one, text)
+
+
 def build_edition(
     raw: dict[str, Any],
     tables: dict[str, Any],
@@ -230,6 +265,7 @@ def build_edition(
         json.dumps({"tables": table_list, "classes": classes}, ensure_ascii=False, sort_keys=True).encode()
     ).hexdigest()[:16]
     data = {
+        "functions": raw.get("functions", {}),
         "info": info,
         "classes": [{"code": c[0], "name": c[1], "optional": "optional" in c[2:]} for c in classes],
         "economic": economic,
@@ -244,7 +280,11 @@ def build_edition(
     card = edition.scorecard
     worded = [
         r.model_copy(
-            update={k: fill_parameters(getattr(r, k), card) for k in ("description", "message") if getattr(r, k)}
+            update={
+                k: fill_table_words(fill_parameters(getattr(r, k), card), edition)
+                for k in ("description", "message")
+                if getattr(r, k)
+            }
         )
         for r in edition.rules
     ]
@@ -452,12 +492,35 @@ def edition_sources(edition_id: str) -> dict[str, dict[str, Any]]:
 
 
 def folder_sources(location: EditionLocation) -> dict[str, dict[str, Any]]:
-    folder = location.folder
-    return {
-        "raw": _read_file(folder.joinpath("edition.toml")),
+    """The parsed data files of the edition in ``location``.
+
+    An edition whose ``[edition]`` names a ``base`` is that edition with its own changes: the files it
+    lacks (tables.toml, rules.toml, narrative.toml) are the base's, the tables of its edition.toml
+    replace the base's ([edition] keys one by one), and its ``[functions]`` codes add to the base's."""
+    folder, edition_id = location.folder, location.id
+    raw = _read_file(folder.joinpath("edition.toml"))
+    own = {
+        "raw": raw,
         "tables": _read_file(folder.joinpath("tables.toml")),
         "rules": _read_rules(location),
         "narrative": _read_file(folder.joinpath("narrative.toml")),
+    }
+    base_id = raw.get("edition", {}).get("base")
+    if base_id is None:
+        return own
+    if base_id == edition_id or base_id not in available_editions():
+        raise ValueError(f"edition {edition_id}: base {base_id} is not another edition")
+    base = edition_sources(base_id)
+    merged: dict[str, Any] = {**base["raw"], **{k: v for k, v in raw.items() if k not in ("edition", "functions")}}
+    merged["edition"] = {**base["raw"]["edition"], **{k: v for k, v in raw["edition"].items() if k != "base"}}
+    merged["functions"] = {**base["raw"].get("functions", {}), **raw.get("functions", {})}
+    if "years" not in raw["edition"]:
+        merged["edition"].pop("years", None)
+    return {
+        "raw": merged,
+        "tables": own["tables"] or base["tables"],
+        "rules": own["rules"] if own["rules"]["rules"] else base["rules"],
+        "narrative": own["narrative"] or base["narrative"],
     }
 
 

@@ -77,6 +77,9 @@ class CodedSpec(_Frozen):
     total_key: str = "total"
     total_label: str = "合计"
     total_position: Literal["top", "bottom"] = "top"
+    # value columns the 合计 row prints nothing in (its line carries sub-headers): a relation that
+    # reads such a cell reads the sum of the 类 rows instead, and no cell is written or read there
+    total_blank: tuple[str, ...] = ()
 
 
 class PanelSpec(_Frozen):
@@ -344,6 +347,9 @@ class EditionInfo(_Frozen):
     name: str
     region: str = ""
     year: int
+    # the report years the edition is for (empty: not bound to a year); a report of another year
+    # is told which edition to use (edition-year)
+    years: tuple[int, ...] = ()
     amount_unit: Literal["元", "万元"] = "元"
     decimals: int = 2
     line_numbers: bool = True
@@ -360,6 +366,8 @@ class Edition(_Frozen):
     info: EditionInfo
     classes: tuple[FunctionClass, ...]
     economic: dict[str, str] = Field(default_factory=dict)  # code → name (3 and 5 digits)
+    # 支出功能分类 款/项 codes the edition's year adds (code → name): templates name them, messages too
+    functions: dict[str, str] = Field(default_factory=dict)
     tables: tuple[TableSpec, ...]
     scorecard: ScorecardSpec
     rules: tuple[RuleSpec, ...] = ()

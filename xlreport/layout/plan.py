@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from ..editions.loader import chinese_ordinal
 from ..editions.spec import ColumnSpec, Edition, PanelSpec, RowSpec, TableSpec
 from ..model.values import CellRef
 from .a1 import cell_name, quote_sheet
@@ -249,7 +250,7 @@ def plan_table(
                     ref = CellRef(table.id, key, col_key)
                     plan.cells[ref] = DataCell(ref, r, i, kind)
             for i, col, _ in columns:
-                if col.is_value:
+                if col.is_value and not (key == coded.total_key and col.key in coded.total_blank):
                     plan.cells[CellRef(table.id, key, col.key)] = DataCell(
                         CellRef(table.id, key, col.key), r, i, col.role
                     )
@@ -289,11 +290,22 @@ def plan_table(
 
 
 def _without_absent(table: TableSpec, present: set[str] | frozenset[str]) -> TableSpec:
-    panels = tuple(
-        p.model_copy(update={"rows": tuple(r for r in p.rows if not r.optional or r.key in present)})
-        for p in table.panels
-    )
-    return table.model_copy(update={"panels": panels})
+    """The table as printed: optional rows all printed (blank ones too, as published reports print
+    231 and 232) when the report has any of them, else none; numbered rows numbered as printed
+    (抗疫特别国债安排的支出 is 二十四 among 24 类 rows, 二十六 among 26)."""
+    panels = []
+    for p in table.panels:
+        shown = any(r.optional and r.key in present for r in p.rows)
+        rows = [r for r in p.rows if not r.optional or shown]
+        classes = [r for r in rows if "classes" in r.groups and r.name]
+        if shown and any(r.label == f"{chinese_ordinal(1)}、{r.name}" for r in classes[:1]):  # numbered 类 rows
+            n = 0
+            for i, r in enumerate(rows):
+                if "classes" in r.groups and r.name:
+                    n += 1
+                    rows[i] = r.model_copy(update={"label": f"{chinese_ordinal(n)}、{r.name}"})
+        panels.append(p.model_copy(update={"rows": tuple(rows)}))
+    return table.model_copy(update={"panels": tuple(panels)})
 
 
 def _plan_vertical(edition: Edition, table: TableSpec) -> SheetPlan:

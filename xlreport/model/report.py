@@ -45,10 +45,12 @@ def field_name(key: str) -> str:
     return key if key.isidentifier() else f"k_{key}"
 
 
-def _row_model(table: TableSpec, panel: PanelSpec, row: RowSpec | None, name: str) -> type[BaseModel]:
+def _row_model(
+    table: TableSpec, panel: PanelSpec, row: RowSpec | None, name: str, skip: tuple[str, ...] = ()
+) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for col in panel.value_columns():
-        if row is not None and row.inputs is not None and col.key not in row.inputs:
+        if (row is not None and row.inputs is not None and col.key not in row.inputs) or col.key in skip:
             continue
         kind = "count" if (row is not None and row.kind == "count") or col.role == "count" else "amount"
         typ = Count if kind == "count" else Amount
@@ -90,7 +92,7 @@ def _table_model(edition: Edition, table: TableSpec) -> type[BaseModel]:
     coded = table.coded
     if coded is not None:
         panel = table.panels[0]
-        values = _row_model(table, panel, None, f"{prefix}_Values")
+        values = _row_model(table, panel, None, f"{prefix}_Values", skip=coded.total_blank)
         row_fields = {
             field_name(c.key): (Amount, Field(None, alias=c.key, description=c.label)) for c in panel.value_columns()
         }

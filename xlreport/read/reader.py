@@ -178,9 +178,14 @@ def identify(wb: Any) -> dict[str, str]:
     return props
 
 
+_YEAR = re.compile(r"(\d{4})\s*年度")
+
+
 def edition_by_sheets(wb: Any) -> Edition | None:
-    """An edition whose table sheets are all present, title included (for workbooks not made by xlreport)."""
+    """An edition whose table sheets are all present, title included (for workbooks not made by xlreport);
+    of editions that print alike (shanghai-2024 and -2025), the one for the year the title line names."""
     names = set(wb.sheetnames)
+    matching: list[tuple[Edition, set[str]]] = []
     for edition_id in available_editions():
         try:
             edition = load_edition(edition_id)
@@ -191,8 +196,11 @@ def edition_by_sheets(wb: Any) -> Edition | None:
             ws = wb[first.sheet]
             texts = {str(c.value).strip() for row in ws.iter_rows(max_row=3) for c in row if c.value}
             if first.title in texts:
-                return edition
-    return None
+                matching.append((edition, texts))
+    if not matching:
+        return None
+    years = {int(m.group(1)) for text in matching[0][1] for m in _YEAR.finditer(text)}
+    return next((e for e, _ in matching if years & set(e.info.years)), matching[0][0])
 
 
 # ---------------------------------------------------------------------- reading
@@ -580,8 +588,11 @@ on_editions_changed(_plan.cache_clear)
 
 
 def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address], rows: set[str]) -> None:
-    """``rows``: the row keys of ``table`` among the names (optional rows are printed when named)."""
+    """``rows``: the row keys of ``table`` among the names (optional rows are printed when named, or,
+    in a workbook read by layout, when the sheet prints their label)."""
     if table.coded is None:
+        if read.by_layout:
+            rows = rows | _printed_optional(ws, table)
         plan = _plan(read.edition.id, table.id, frozenset(rows))
         printed_rows = _printed_rows(read, ws, table, plan, names, frozenset(rows))
         for ref, dc in plan.cells.items():
@@ -674,6 +685,30 @@ def _row_labels(plan: SheetPlan) -> Labels:
     return out
 
 
+_ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def _printed_optional(ws: Any, table: TableSpec) -> set[str]:
+    """The optional rows of ``table`` whose label (numbered or not, or one of its aliases) the sheet prints:
+    a department's own workbook of the 26-类 variant prints 债务还本支出 and 债务付息支出."""
+    wanted: dict[str, str] = {}
+    for _, spec in table.fixed_rows():
+        if spec.optional and spec.key is not None:
+            for text in (spec.name, spec.label, *spec.aliases):
+                if text:
+                    wanted[_ORDINAL.sub("", text.replace(" ", ""))] = spec.key
+    if not wanted:
+        return set()
+    width = sum(len(p.columns) for p in table.panels)
+    found: set[str] = set()
+    for r in _filled_rows(ws, 0):
+        for c in range(width):
+            key = wanted.get(_ORDINAL.sub("", _text(ws, r, c).replace(" ", "")))
+            if key is not None:
+                found.add(key)
+    return found
+
+
 def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address]) -> None:
     """A coded table: the 合计 row by name (or layout), then every row of the body, inserted ones too."""
     assert table.coded is not None
@@ -684,9 +719,12 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
     # column of each value key and the total row, from the names of the total row when present
     cols: dict[str, int] = {}
     total_row = None
+    printed_at = {c.key: i for i, c in enumerate(table.panels[0].columns)}  # the plan's columns
     for col in value_cols:
         ref = CellRef(table.id, total, col.key)
-        cols[col.key] = plan.cells[ref].col  # columns are never inserted: the printed column is the layout's
+        cols[col.key] = printed_at[col.key]  # columns are never inserted: the printed column is the layout's
+        if ref not in plan.cells:  # a column the 合计 row prints nothing in
+            continue
         if ref in names and names[ref][0] == ws.title:
             total_row = names[ref][1]
             if names[ref][2] != cols[col.key]:
@@ -702,7 +740,8 @@ def _read_coded(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
                 total_row = r
                 break
     for key, c in cols.items():
-        _content(read, ws, CellRef(table.id, total, key), total_row, c, "amount")
+        if CellRef(table.id, total, key) in plan.cells:
+            _content(read, ws, CellRef(table.id, total, key), total_row, c, "amount")
     start = plan.body_rows[0]
     seen: dict[str, int] = {}
     rows: list[tuple[str, str]] = []

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ..editions.spec import Edition, PanelSpec, RowSpec, TableSpec
 from ..model.values import CellRef, is_class_code, parent_code
-from .expr import CodeLookup, Expr, Ref
+from .expr import CodeLookup, Expr, Linear, Ref
 from .parser import RuleSyntaxError
 
 NARRATIVE = "N"  # the 情况说明 sheet's own input cells: N[input].<id>
@@ -96,7 +96,17 @@ class ShapeResolver:
         self._cols: dict[tuple[str, str | None, str], tuple[str, ...]] = {}  # see cols()
 
     def ref(self, cell: CellRef) -> Expr:
-        """A cell; a code row the shape lacks becomes a lookup over the empty code rows, when there are any."""
+        """A cell; a code row the shape lacks becomes a lookup over the empty code rows, when there are any;
+        a column the 合计 row does not print becomes the sum of the 类 rows."""
+        table = self._tables.get(cell.table)
+        coded = table.coded if table is not None else None
+        if coded is not None and cell.row == coded.total_key and cell.col in coded.total_blank:
+            classes = [c for c in self.shape.codes_of(cell.table) if is_class_code(c)]
+            parts: list[Expr] = [self.ref(CellRef(cell.table, c, cell.col)) for c in classes]
+            lookup = self.shape.slot_lookup(cell.table, cell.col, None)
+            if lookup is not None:
+                parts.append(lookup)
+            return Linear(tuple((1, p) for p in parts))
         total = self._slotted.get(cell.table)
         if (
             total is not None

@@ -9,11 +9,11 @@ from ..editions.spec import Edition
 from ..model.report import Report
 from ..model.scorecard import indicator_row_key
 from ..model.values import CellRef, Value
-from ..rules.expr import Expr
+from ..rules.expr import Expr, Linear, Ref
 from ..rules.instantiate import Check, instantiate
 from ..rules.shape import ScorecardShape, Shape
 from ..rules.tolerance import RoundingRule
-from .catalog import RULE_OWN
+from .catalog import RULE_OWN, make
 from .findings import Finding, format_amount
 from .labels import Labeler
 
@@ -79,14 +79,32 @@ class Evaluator:
         if verdict.status in ("pass", "n/a"):
             return None
         a, e, diff, bound = verdict.actual, verdict.expected, verdict.difference, verdict.bound
-        if verdict.status == "rounding":
-            return self._finding(check, "info", a, e, diff, bound, rounding_note=True)
         if check.op == "empty":
             return self._finding(check, check.rule.severity, a, None, None, None, at=verdict.at)
+        # a side whose cells are all blank is reported as blank (空白), not as the 0 it counts as
+        shown_a, shown_e = (None if self._blank(side) else v for side, v in ((check.lhs, a), (check.rhs, e)))
+        if verdict.status == "rounding":
+            return self._finding(check, "info", shown_a, shown_e, diff, bound, rounding_note=True)
         if diff is None:  # a text comparison
-            return self._finding(check, check.rule.severity, a, e, None, None)
+            return self._finding(check, check.rule.severity, shown_a, shown_e, None, None)
         assert isinstance(a, Decimal) and isinstance(e, Decimal)
-        return self._finding(check, check.rule.severity, a, e, diff, bound, yuan_hint=self._typed_in_yuan(a, e))
+        hint = self._typed_in_yuan(a, e)
+        return self._finding(check, check.rule.severity, shown_a, shown_e, diff, bound, yuan_hint=hint)
+
+    def _blank(self, expr: Expr) -> bool:
+        """Every leaf of ``expr`` is a cell and every one of them is blank."""
+        leaves: list[Expr] = []
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            kids = node.children()
+            if kids:
+                stack.extend(kids)
+            else:
+                leaves.append(node)
+        return all(
+            (isinstance(x, Ref) and self.env(x.cell) is None) or (isinstance(x, Linear) and not x.terms) for x in leaves
+        )
 
     def _typed_in_yuan(self, actual: Decimal, expected: Decimal) -> bool:
         """In a 万元 table, a value about 10,000 times what it should be was typed in 元."""
@@ -118,7 +136,7 @@ class Evaluator:
             "actual": format_amount(actual),
             "difference": format_amount(diff),
             "tolerance": format_amount(bound),
-            "rule": rule.id,
+            "rule": check.id if "{" in rule.id else rule.id,  # X03-{row} → X03-210
         }
         if rule.message:
             template, args["rule_message"] = RULE_OWN, rule.message
@@ -152,9 +170,35 @@ class Evaluator:
         )
 
 
-def check_report(report: Report) -> list[Finding]:
-    """Every finding of the edition's rules on ``report`` (values as given, totals included)."""
+def edition_for(edition: Edition, year: int) -> str | None:
+    """The edition of the same region whose years include ``year`` (the one a report of that year uses)."""
+    from ..editions import available_editions, load_edition
+
+    for other in available_editions():
+        info = load_edition(other).info
+        if info.region == edition.info.region and year in info.years:
+            return other
+    return None
+
+
+def year_findings(edition: Edition, year: int | None, file: str) -> list[Finding]:
+    """A warning (edition-year) when ``year`` lies outside the years ``edition`` is for, naming the
+    edition to use when there is one."""
+    years = edition.info.years
+    if year is None or not years or year in years:
+        return []
+    suggested = edition_for(edition, year)
+    advice = f"；请改用表样版本{suggested}" if suggested else f"；没有适用于{year}年度的表样版本，请核对新增科目"
+    span = "、".join(str(y) for y in years)
+    args = {"file": file, "year": str(year), "edition": edition.id, "years": span, "advice": advice}
+    return [make("edition-year", args)]
+
+
+def check_report(report: Report, file: str = "报告") -> list[Finding]:
+    """Every finding of the edition's rules on ``report`` (values as given, totals included), after a
+    warning when the report's year is not one its edition is for."""
     edition = report.edition
     checks = instantiate(shape_of(report))
     unit = report.meta.amount_unit or edition.info.amount_unit
-    return Evaluator(edition, report.cells(), labeler_of(report), unit).run(checks)
+    found = year_findings(edition, report.meta.year, file)
+    return found + Evaluator(edition, report.cells(), labeler_of(report), unit).run(checks)

@@ -71,9 +71,9 @@ class Finding(BaseModel):
 
 
 def format_amount(value: Decimal | str | None) -> str:
-    """4777056.13 → 4,777,056.13 (the Part 3 convention); text as is; blank as （空白）."""
+    """4777056.13 → 4,777,056.13 (the Part 3 convention); text as is; a blank as 空白 (never 0)."""
     if value is None:
-        return "（空白）"
+        return "空白"
     if isinstance(value, str):
         return value
     if not value.is_finite():  # NaN or infinity typed over a formula: shown as it is

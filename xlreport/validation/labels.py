@@ -59,7 +59,11 @@ class Labeler:
         if t.coded is not None:
             if cell.row == t.coded.total_key:
                 return RowLocation(key=cell.row, label=t.coded.total_label)
-            name = self.code_names.get(t.id, {}).get(cell.row) or self._class_names.get(cell.row, "")
+            name = (
+                self.code_names.get(t.id, {}).get(cell.row)
+                or self._class_names.get(cell.row)
+                or self.edition.functions.get(cell.row, "")
+            )
             return RowLocation(key=cell.row, code=cell.row, label=name)
         found = t.row(cell.row)
         if found is None:

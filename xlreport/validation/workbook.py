@@ -22,7 +22,7 @@ from ..rules.expr import Expr
 from ..rules.shape import ScorecardShape, Shape
 from ..rules.tolerance import UnitRounding
 from .catalog import make
-from .engine import Evaluator
+from .engine import Evaluator, year_findings
 from .findings import Finding, format_amount
 from .labels import Labeler, describe_loc
 from .printed import Unsupported, evaluate
@@ -209,6 +209,8 @@ def validate_read(read: WorkbookRead) -> FileResult:
     unit = read.identity.get("amount_unit") or edition.info.amount_unit
     formulas = derived_of(order, frozen)
     findings = [labeler.locate(f) for f in findings]
+    if report is not None:
+        findings.extend(year_findings(edition, report.meta.year, name))
     for f in Evaluator(edition, computed, labeler, unit, formulas).run(checks):
         findings.append(_place(read, f))
     return FileResult(

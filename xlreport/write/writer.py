@@ -153,9 +153,13 @@ class WorkbookWriter:
 
     def _plans(self) -> list[SheetPlan]:
         plans = []
+        classes = {c.code for c in self.edition.classes}
+        # a 类 with money anywhere is printed in every table that lists 类 rows (01 and 04 alike)
+        in_report = {ref.row for ref, v in self.values.items() if v is not None and ref.row in classes}
         for table in self.edition.tables:
             codes = self.shape.codes_of(table.id) if table.coded is not None else None
             present = {ref.row for ref, v in self.values.items() if ref.table == table.id and v is not None}
+            present |= in_report
             plans.append(plan_table(self.edition, table, codes, self.shape.slots_of(table.id), present))
         for card in self.shape.scorecards:
             plans.append(plan_scorecard(self.edition, card))
@@ -424,7 +428,7 @@ def write_template(
     for table in edition.tables:
         for code in shape.codes_of(table.id):
             values[CellRef(table.id, code, "code")] = code
-            name = next((c.name for c in edition.classes if c.code == code), None)
+            name = next((c.name for c in edition.classes if c.code == code), None) or edition.functions.get(code)
             if name:
                 values[CellRef(table.id, code, "name")] = name
     writer = WorkbookWriter(
