@@ -194,6 +194,7 @@ def build_edition(
         "scorecard": _scorecard(raw),
         "rules": rules.get("rules", []),
         "narrative": (narrative or {}).get("narrative", []),
+        "narrative_text": (narrative or {}).get("text"),
         "layout_hash": layout_hash,
     }
     edition = Edition.model_validate(data)
