@@ -369,6 +369,15 @@ class NarrativeList(_Frozen):
     names: bool = False  # the checker compares the row names a text lists with the rows where ``when`` holds (N8)
 
 
+class NarrativeRelation(_Frozen):
+    """A relation between figures as a text states them ("@total = @a + @b"): checked on the stated numbers."""
+
+    section: str
+    relation: str
+    rule: str
+    description: str
+
+
 class NarrativeText(_Frozen):
     """Part 3 as edition data: headings, paragraph templates, lists, change wording, text inputs."""
 
@@ -379,6 +388,7 @@ class NarrativeText(_Frozen):
     sentences: tuple[NarrativeSentence, ...] = ()
     lists: tuple[NarrativeList, ...] = ()
     changes: dict[str, ChangeWording] = Field(default_factory=dict)
+    relations: tuple[NarrativeRelation, ...] = ()
     reasons: dict[str, str] = Field(default_factory=dict)  # id → label of the text a person writes
 
     def section(self, number: str) -> NarrativeSection | None:

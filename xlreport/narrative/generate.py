@@ -39,6 +39,8 @@ class Slot:
     sign: int | None = None  # a change: +1 增加/增长, -1 减少/下降, 0 持平
     zero_base: bool = False  # a change whose last year is zero: no rate may be stated (N16)
     rate: bool = False  # the rate of a change (增长/下降 …%)
+    figure: str | None = None  # the narrative.toml figure ("@id") the number is
+    base_value: Decimal | None = None  # a percent's base (for the rounding bound of 万元 amounts)
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,26 @@ class Document:
     @property
     def text(self) -> str:
         """Plain text: the title, each heading and each paragraph on its own line."""
-        lines = [self.title]
+        return self.layout()[0]
+
+    def layout(self) -> tuple[str, list[tuple[Section, Slot, int, int]]]:
+        """The plain text and where each slot of each section is in it (start, end)."""
+        out = [self.title, "\n"]
+        pos = len(self.title) + 1
+        spans: list[tuple[Section, Slot, int, int]] = []
         for s in self.sections:
-            lines.append(s.heading)
+            out.append(s.heading + "\n")
+            pos += len(s.heading) + 1
             for p in s.paragraphs:
-                lines.extend(p.text.split("\n"))
-        return "\n".join(lines) + "\n"
+                for part in p.parts:
+                    piece = part if isinstance(part, str) else part.text
+                    if isinstance(part, Slot):
+                        spans.append((s, part, pos, pos + len(piece)))
+                    out.append(piece)
+                    pos += len(piece)
+                out.append("\n")
+                pos += 1
+        return "".join(out), spans
 
 
 # ---------------------------------------------------------------- formatting (the edition's print style)
@@ -221,6 +237,7 @@ def _placeholder(ctx: _Context, kind: str, arg: str, paragraph: Paragraph) -> li
     expr = ctx.parse(arg)
     cells = tuple(c for c in expr.refs())
     label = ctx.label(arg)
+    figure = arg.strip()[1:] if re.fullmatch(r"@[a-z_0-9]+", arg.strip()) else None
     if kind == "percent":
         div = _ratio(expr)
         if div is None:
@@ -234,14 +251,25 @@ def _placeholder(ctx: _Context, kind: str, arg: str, paragraph: Paragraph) -> li
         else:
             value = num / den
         shown = UNKNOWN if value is None else percent_text(value)
-        return [Slot("percent", value, shown, label, tuple(div.left.refs()), tuple(div.right.refs()))]
+        return [
+            Slot(
+                "percent",
+                value,
+                shown,
+                label,
+                tuple(div.left.refs()),
+                tuple(div.right.refs()),
+                figure=figure,
+                base_value=den,
+            )
+        ]
     value = ctx.number(expr)
     if kind == "count":
         shown = UNKNOWN if value is None else f"{value:f}".split(".")[0]
-        return [Slot("count", value, shown, label, cells)]
+        return [Slot("count", value, shown, label, cells, figure=figure)]
     if kind == "amount":
         shown = UNKNOWN if value is None else amount_text(value, ctx.spec, ctx.decimals)
-        return [Slot("amount", value, shown, label, cells)]
+        return [Slot("amount", value, shown, label, cells, figure=figure)]
     raise ValueError(f"narrative.toml: unknown placeholder kind {kind!r}")
 
 
@@ -277,14 +305,20 @@ def _change(ctx: _Context, wording: object, arg: str) -> list[str | Slot]:
         if m.group(1) == "amount":
             shown = UNKNOWN if diff is None else amount_text(abs(diff), ctx.spec, ctx.decimals)
             out.append(
-                Slot("amount", None if diff is None else abs(diff), shown, f"{label}比上年增减额", cells, sign=sign,
-                     zero_base=zero)
+                Slot(
+                    "amount",
+                    None if diff is None else abs(diff),
+                    shown,
+                    f"{label}比上年增减额",
+                    cells,
+                    sign=sign,
+                    zero_base=zero,
+                )
             )
         else:
             shown = UNKNOWN if rate is None else percent_text(rate)
             out.append(
-                Slot("percent", rate, shown, f"{label}比上年增减率", cells, tuple(last_e.refs()), sign=sign,
-                     rate=True)
+                Slot("percent", rate, shown, f"{label}比上年增减率", cells, tuple(last_e.refs()), sign=sign, rate=True)
             )
         pos = m.end()
     if pos < len(template):
