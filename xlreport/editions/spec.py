@@ -328,6 +328,7 @@ class NarrativeItem(_Frozen):
     kind: Literal["amount", "percent", "input", "count"] = "amount"
     expr: str | None = None
     foreach_row: str | None = None  # e.g. "T05@classes": one line per row, {row} substituted
+    previous: str | None = None  # an input: the expression giving it from last year's report ("@income_grand_total")
 
 
 class ChangeWording(_Frozen):

@@ -363,6 +363,20 @@ def _list(ctx: _Context, spec: NarrativeList, paragraph: Paragraph) -> list[str 
     return out
 
 
+def previous_inputs(report: Report, last: Report) -> dict[str, Decimal]:
+    """The inputs of ``report`` that last year's report gives (each input's ``previous`` expression)."""
+    edition = last.edition
+    spec = edition.narrative_text or NarrativeText()
+    ctx = _Context(last, edition, spec, {k: Decimal(v) for k, v in last.narrative.items()})
+    out: dict[str, Decimal] = {}
+    for item in report.edition.narrative:
+        if item.kind == "input" and item.previous:
+            value = ctx.number(ctx.parse(item.previous))
+            if value is not None:
+                out[item.id] = value
+    return out
+
+
 def generate(report: Report, inputs: Mapping[str, Decimal] | None = None) -> Document:
     """Part 3 of ``report``: its edition's headings and paragraphs with every number filled.
 
