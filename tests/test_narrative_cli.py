@@ -94,3 +94,13 @@ def test_docx_reader_takes_paragraphs_and_refuses_what_is_not_a_docx(tmp_path):
     gbk = tmp_path / "c.txt"
     gbk.write_bytes("一、收入支出决算总体情况说明\n收入总计１００元".encode("gb18030"))
     assert "收入总计１００元" in read_text(gbk)
+
+
+def test_validate_a_text_alone():
+    from .test_narrative_real import DATA
+
+    run = CliRunner().invoke(main, ["validate", "--narrative", str(DATA / "tianshui-kindergarten-2017.txt")])
+    assert run.exit_code == 1 and "应为103.32%" in run.output
+    clean = CliRunner().invoke(main, ["validate", "--narrative", str(DATA / "sichuan-dyrmt-2022.txt")])
+    assert clean.exit_code == 0 and "通过" in clean.output
+    assert CliRunner().invoke(main, ["validate"]).exit_code == 2

@@ -164,7 +164,7 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option(
     "--annotate",
@@ -219,6 +219,7 @@ def validate(
          xlreport validate 回收/ --edition 本省表样版本   # 其他版本的文件判为无法审核
          xlreport validate out/jincheng-2022.json   # xlreport demo -o out 复制的参考报告
          xlreport validate 报告.xlsx --narrative 情况说明.docx   # 核对情况说明中的数字
+         xlreport validate --narrative 情况说明.txt   # 没有表时：核对文中数字之间的关系
     退出码：0 全部通过；1 有错误（--fail-on warning 时含警告）；2 用法错误或有文件无法读取。
     """
     from .batch import cross_check, expand_paths, run_batch
@@ -232,6 +233,10 @@ def validate(
         problem = output.unwritable(target, directory=target == annotate_dir)
         if problem:
             _fail(problem)
+    if not paths and narrative_file is None:
+        _fail("请给出要审核的文件（或只用 --narrative 审核一篇情况说明）")
+    if not paths:  # a Part 3 text alone: its numbers against each other
+        _text_only(narrative_file, fmt, fail_on)
     found = expand_paths(paths, exclude=own)
     for m in found.missing:
         click.echo(f"错误：找不到 {output.printable(m)}", err=True)
@@ -268,6 +273,21 @@ def validate(
     if any(f.fails({"error"} if fail_on == "error" else {"error", "warning"}) for f in result.files):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _text_only(narrative_file: Path | None, fmt: str, fail_on: str) -> NoReturn:
+    from .narrative.textfile import read_text
+    from .validation import output
+    from .validation.narrative import check_narrative_text
+    from .validation.result import FileResult, ValidationResult
+
+    assert narrative_file is not None
+    findings = check_narrative_text(read_text(narrative_file))
+    result = ValidationResult(files=[FileResult(path=str(narrative_file), findings=findings)])
+    render = {"json": output.to_json, "csv": output.to_csv, "text": output.to_text}[fmt]
+    click.echo(render(result), nl=False)
+    failing = {"error"} if fail_on == "error" else {"error", "warning"}
+    sys.exit(EXIT_FINDINGS if result.files[0].fails(failing) else EXIT_OK)
 
 
 def _with_narrative(path: Path, text: str, expect: str | None, annotate_dir: Path | None) -> Any:

@@ -14,11 +14,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％　", "0123456789.% ")
+# pages some sites serve in traditional characters: the characters of the words the checks look for
+_TRADITIONAL = str.maketrans(
+    "萬預決減長數於總計為與撥較項類資費經務開業產運維護購車輛個臺況說額門單財計劃幣員報據採",
+    "万预决减长数于总计为与拨较项类资费经务开业产运维护购车辆个台况说额门单财计划币员报据采",
+)
 _CN = "一二三四五六七八九十"
 _HEADING = re.compile(rf"^([{_CN}]+)\s*[、.．]\s*(.*)$")
 _SUB = re.compile(rf"^[（(]([{_CN}]+)[）)]\s*(.*)$")
 _MARKDOWN = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+|\*\*)")
-_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+_NUMBER = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?![\d])|\d+)(\.\d+)?")
 _UNIT = re.compile(r"\s*(万元|元|%|个|辆|人次|批次|台|套|分|年|月|日|、|\.(?!\d)|）|\))?")
 _WORD = re.compile(r"(增加|减少|增长|下降|上升|降低|减|增)\s*$")
 _SENTENCE_END = "。；;！？"
@@ -28,7 +33,8 @@ SKIP_UNITS = {"年", "月", "日", "、", ".", "）", ")"}  # years, dates, list
 
 def normalise(text: str) -> str:
     """Full-width digits, % and spaces to ASCII; (类) and （类） alike; markdown markers gone."""
-    text = text.translate(_FULLWIDTH).replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = text.translate(_FULLWIDTH).translate(_TRADITIONAL).replace("\u00a0", " ")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(_MARKDOWN.sub("", line).replace("**", "") for line in text.split("\n"))
 
 

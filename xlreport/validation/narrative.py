@@ -12,6 +12,7 @@ on a zero base, shares that add up to 100%, item lists, 类 names — run over e
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -428,7 +429,7 @@ class NarrativeChecker:
                 shares.append(t)
         if ours.shares_sum and len(shares) >= 2:
             total = sum((s.value for s in shares), Decimal(0))
-            bound = sum((Decimal("0.5").scaleb(-s.decimals) for s in shares), Decimal(0))
+            bound = sum((Decimal("0.5").scaleb(-s.decimals) for s in shares if s.value), Decimal(0))  # 0% is exact
             if abs(total - 100) > bound:
                 first = shares[0]
                 self._add(
@@ -554,3 +555,259 @@ def check_narrative(report: Report, text: str, inputs: Mapping[str, Decimal] | N
 
 def iter_codes() -> Iterator[str]:
     yield from catalog().narrative
+
+
+# ---------------------------------------------------------------- a text without its tables
+_BASE_FOLLOWS = re.compile(r"^[，,。：:；\s]*其中")
+_COMPLETION = re.compile(r"完成[^，。；]{0,12}预算[^，。；]{0,4}$")
+_BUDGET_CUE = re.compile(r"预算(数)?(为|是)?\s*$")
+_BUDGET_GAP = re.compile(r"决算数?(大于|小于)预算数?$")
+
+
+class TextChecker:
+    """The checks a careful reader makes of a Part 3 text alone: each share against its amount and the total
+    the sentence names, each rate of change against its amount and the figure it changes, each completion
+    rate against the 预算 and 决算 it states, and the form checks (%, decimals, rate on a zero base)."""
+
+    def __init__(self, unit: str | None = None, decimals: int = 2) -> None:
+        self.unit = unit
+        self.decimals = decimals
+        self.out: list[Finding] = []
+        self._seen: set[tuple[str, int, str]] = set()
+
+    def _add(
+        self,
+        code: str,
+        rule: str,
+        section: str,
+        token: Token,
+        args: dict[str, str],
+        *,
+        expected: object = None,
+        actual: object = None,
+        severity: str | None = None,
+    ) -> None:
+        key = (code, token.start, section)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        entry = catalog().narrative[code]
+        where = f"情况说明{section}第{token.sentence}句"
+        quote = token.quote if len(token.quote) <= 80 else token.quote[:78] + "…"
+        self.out.append(
+            Finding(
+                rule_id=rule,
+                family="N",
+                code=code,
+                severity=severity or entry.severity,  # type: ignore[arg-type]
+                template=code,
+                args={"where": where, "quote": quote, **args},
+                expected=expected,
+                actual=actual,  # type: ignore[arg-type]
+                narrative=NarrativeLocation(
+                    section=section, sentence=token.sentence, quote=token.quote, text=token.text
+                ),
+            )
+        )
+
+    def check(self, text: str) -> list[Finding]:
+        sections = split_sections(text)
+        if self.unit is None:  # the text's own habit: the decimals most of its amounts and shares have
+            self.majority = {
+                kind: Counter(t.decimals for s in sections for t in s.tokens if t.value and pick(t)).most_common(1)
+                for kind, pick in (("%", lambda t: t.percent), ("amount", lambda t: t.unit in ("元", "万元")))
+            }
+        for section in sections:
+            self._section(section.number or "全文", section)
+        return self.out
+
+    def _want(self, t: Token) -> int:
+        common = getattr(self, "majority", {}).get("%" if t.percent else "amount")
+        return common[0][0] if common else self.decimals
+
+    def _bound(self, share: Token, part: Token, whole: Token) -> Decimal:
+        """Half of the share's last digit, plus what the rounding of the two amounts printed moves it."""
+        bound = Decimal("0.5").scaleb(-share.decimals)
+        if whole.value:
+            da, db = Decimal("0.5").scaleb(-part.decimals), Decimal("0.5").scaleb(-whole.decimals)
+            bound += (da / abs(whole.value) + abs(part.value) * db / whole.value**2) * 100
+        return bound
+
+    def _section(self, sec: str, section: TextSection) -> None:
+        body, found = section.body, section.tokens
+        period = [body.count("。", 0, t.start) for t in found]
+        amounts = [i for i, t in enumerate(found) if t.unit in ("元", "万元")]
+        base: int | None = None
+        shares: list[Token] = []
+        for i, t in enumerate(found):
+            after = body[t.end : t.end + 8]
+            if t.unit in ("元", "万元") and _BASE_FOLLOWS.match(after):
+                self._share_sum(sec, shares)
+                base, shares = i, []
+                continue
+            if base is not None and period[i] > period[base] + 1:
+                self._share_sum(sec, shares)
+                base, shares = None, []
+            # form: % after 占, decimals
+            unsigned = t.unit == "" and bool(_SHARE_CUE.search(t.context)) and not _NOT_A_FIGURE.match(after)
+            if unsigned:
+                self._add("narrative-missing-percent", "N15", sec, t, {"actual": t.text}, actual=t.text)
+            shown = t.percent or t.unit in ("元", "万元")
+            if t.value != 0 and shown and t.decimals != self._want(t) and not _NOT_A_FIGURE.match(after):
+                self._add(
+                    "narrative-decimals",
+                    "N15",
+                    sec,
+                    t,
+                    {"actual": t.text, "decimals": str(t.decimals), "want": str(self._want(t))},
+                    actual=t.text,
+                )
+            if not (t.percent or unsigned):
+                continue
+            # a share of the total the sentence names
+            if base is not None and re.search(r"占比?为?\s*$", t.context):
+                part = next((found[j] for j in reversed(amounts) if base < j < i), None)
+                whole = found[base]
+                if part is not None and whole.value:
+                    want = part.value / whole.value * 100
+                    shares.append(t)
+                    if abs(t.value - want) > self._bound(t, part, whole):
+                        self._add(
+                            "narrative-percent",
+                            "N2",
+                            sec,
+                            t,
+                            {
+                                "label": "占比",
+                                "actual": t.text,
+                                "cell": part.text,
+                                "base": whole.text,
+                                "expected": f"{want.quantize(Decimal('0.01'))}%",
+                            },
+                            expected=want.quantize(Decimal("0.01")),
+                            actual=t.value,
+                        )
+                continue
+            # a rate of change: the amount of the change just before it, the figure it changes before that
+            if t.sign is not None and t.percent:
+                self._rate(sec, found, period, amounts, i)
+                continue
+            if _COMPLETION.search(t.context):
+                self._completion(sec, body, found, period, amounts, i)
+        self._share_sum(sec, shares)
+
+    def _share_sum(self, sec: str, shares: list[Token]) -> None:
+        if len(shares) < 2:
+            return
+        total = sum((s.value for s in shares), Decimal(0))
+        bound = sum((Decimal("0.5").scaleb(-s.decimals) for s in shares if s.value), Decimal(0))  # 0% is exact
+        if abs(total - 100) > bound:
+            self._add(
+                "narrative-share-sum",
+                "N6",
+                sec,
+                shares[0],
+                {"actual": f"{total}%", "tolerance": f"{bound}"},
+                actual=total,
+                expected=Decimal(100),
+            )
+
+    def _rate(self, sec: str, found: list[Token], period: list[int], amounts: list[int], i: int) -> None:
+        rate = found[i]
+        j = i - 1
+        if j < 0 or found[j].unit not in ("元", "万元") or found[j].sign is None or period[j] != period[i]:
+            return
+        change = found[j]
+        if change.sign != rate.sign:
+            self._add(
+                "narrative-direction",
+                "N1",
+                sec,
+                rate,
+                {
+                    "label": "增减率",
+                    "word": rate.word or "",
+                    "right": change.word or "",
+                    "cell": change.text,
+                    "expected_word": "增长" if change.sign > 0 else "下降",
+                },
+                expected="增长" if change.sign > 0 else "下降",
+                actual=rate.word,
+            )
+            return
+        now = next(
+            (found[k] for k in reversed(amounts) if k < j and period[i] - 1 <= period[k] and found[k].sign is None),
+            None,
+        )
+        if now is None:
+            return
+        last = now.value - change.sign * change.value
+        if last <= 0:
+            self._add("narrative-zero-base", "N16", sec, rate, {"label": "该项", "actual": rate.text}, actual=rate.text)
+            return
+        want = change.value / last * 100
+        if abs(rate.value - want) > self._bound(rate, change, now) + self._bound(rate, now, now) - Decimal(
+            "0.5"
+        ).scaleb(-rate.decimals):
+            self._add(
+                "narrative-percent",
+                "N1",
+                sec,
+                rate,
+                {
+                    "label": "增减率",
+                    "actual": rate.text,
+                    "cell": change.text,
+                    "base": f"上年数{last}",
+                    "expected": f"{want.quantize(Decimal('0.01'))}%",
+                },
+                expected=want.quantize(Decimal("0.01")),
+                actual=rate.value,
+            )
+
+    def _completion(
+        self, sec: str, body: str, found: list[Token], period: list[int], amounts: list[int], i: int
+    ) -> None:
+        rate = found[i]
+        same = [k for k in amounts if period[k] == period[i]]
+        budget = next((found[k] for k in same if k < i and _BUDGET_CUE.search(found[k].context)), None)
+        final = next(
+            (found[k] for k in reversed(same) if k < i and found[k] is not budget and found[k].sign is None), None
+        )
+        if final is None:
+            return
+        gap = next((found[k] for k in same if k > i and _BUDGET_GAP.search(found[k].context)), None)
+        if budget is None and gap is not None:
+            more = _BUDGET_GAP.search(gap.context)
+            assert more is not None
+            planned = final.value - gap.value if more.group(1) == "大于" else final.value + gap.value
+            base = f"预算{planned}{gap.unit}（{more.group(0)}{gap.text}）"
+        elif budget is not None:
+            planned, base = budget.value, f"预算{budget.text}"
+        else:
+            return
+        if planned <= 0:
+            return
+        want = final.value / planned * 100
+        if abs(rate.value - want) > Decimal("0.5").scaleb(-rate.decimals) + Decimal("0.01"):
+            self._add(
+                "narrative-percent",
+                "N7",
+                sec,
+                rate,
+                {
+                    "label": "完成预算的比例",
+                    "actual": rate.text,
+                    "cell": f"决算{final.text}",
+                    "base": base,
+                    "expected": f"{want.quantize(Decimal('0.01'))}%",
+                },
+                expected=want.quantize(Decimal("0.01")),
+                actual=rate.value,
+            )
+
+
+def check_narrative_text(text: str) -> list[Finding]:
+    """The N findings of a Part 3 ``text`` read alone (no tables): its numbers against each other, and
+    decimals against the text's own habit (what most of its amounts and shares print)."""
+    return TextChecker().check(text)
