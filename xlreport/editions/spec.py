@@ -361,7 +361,8 @@ class NarrativeList(_Frozen):
     """A list over table rows, ``{list:id}`` in a sentence: ``item`` per row of ``foreach`` where ``when`` holds."""
 
     id: str
-    foreach: str  # space-separated: "T05@classes", "T06@lane2 T06@lane3", "T01[superior_subsidy:other]"
+    foreach: str = ""  # space-separated: "T05@classes", "T06@lane2 T06@lane3", "T01[superior_subsidy:other]"
+    items: dict[str, str] = Field(default_factory=dict)  # instead of rows: key → name ({row}, {name})
     digits: int | None = None  # only codes of this many digits (economic 类: 3)
     item: str  # {row} and {name} substituted, then placeholders
     when: str | None = None

@@ -329,7 +329,7 @@ def _change(ctx: _Context, wording: object, arg: str) -> list[str | Slot]:
 
 
 def _list(ctx: _Context, spec: NarrativeList, paragraph: Paragraph) -> list[str | Slot]:
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str, str]] = [("", key) for key in spec.items]
     for token in spec.foreach.split():
         m = re.fullmatch(r"([A-Z][A-Z0-9]*)(?:@(\w+)|\[([\w:]+)\])", token)
         if m is None:
@@ -343,13 +343,13 @@ def _list(ctx: _Context, spec: NarrativeList, paragraph: Paragraph) -> list[str 
     expected: list[str] = []
     candidates: list[str] = []
     for table, row in rows:
-        name = ctx.row_name(table, row)
+        name = spec.items[row] if not table else ctx.row_name(table, row)
         candidates.append(name)
         when = spec.when.replace("{row}", row) if spec.when else None
         if not ctx.holds(when):
             continue
         expected.append(name)
-        text = spec.item.replace("{row}", row).replace("{name}", name)
+        text = spec.item.replace("{row}", row).replace("{name}", name).replace("{index}", str(len(items) + 1))
         items.append(_parts(ctx, text, paragraph))
     if spec.names:
         paragraph.lists.append(ListNames(tuple(expected), tuple(candidates)))

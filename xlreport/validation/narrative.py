@@ -29,7 +29,7 @@ from .labels import Labeler
 
 _SHARE_CUE = re.compile(r"(占比为?|占|比重为?|比例为?|(?:占|完成)[^，。；]{0,12}的|执行率为?|增长|下降|上升|降低)\s*$")
 _AMOUNT_UNITS = {"元", "万元", ""}
-_COUNT_UNITS = {"个", "辆", "人次", "批次", "台", "套", ""}
+_COUNT_UNITS = {"个", "辆", "人次", "批次", "台", "套", "分", ""}
 _NOT_A_FIGURE = re.compile(r"^\s*(以上|以下|（含）|\(含\))")
 _CLASS_NAME = re.compile(r"([\u4e00-\u9fff、和及与]{2,20}?)[（(]类[）)]")
 _LEADING_UNIT = re.compile(r"^(万元|元|%|个|辆|人次|批次|台|套|分)")
@@ -499,7 +499,7 @@ class NarrativeChecker:
         body = theirs.body
         for p in ours.paragraphs:
             for names in p.lists:
-                present = [n for n in names.candidates if n in body]
+                present = _named(body, names.candidates)
                 if not present:
                     continue  # the text does not list these items at all
                 for name in present:
@@ -522,6 +522,20 @@ class NarrativeChecker:
                             _at(body, at, present[0]),
                             {"name": name, "cell": f"公开06 {name}", "expected": "非零"},
                         )
+
+
+def _named(body: str, names: tuple[str, ...]) -> list[str]:
+    """The names the text mentions, longest first, each occurrence used once ("电费" is not in "邮电费")."""
+    taken = [False] * len(body)
+    found: set[str] = set()
+    for name in sorted(set(names), key=len, reverse=True):
+        start = body.find(name)
+        while start >= 0:
+            if not any(taken[start : start + len(name)]):
+                found.add(name)
+                taken[start : start + len(name)] = [True] * len(name)
+            start = body.find(name, start + 1)
+    return [n for n in names if n in found]
 
 
 def _sentence(body: str, at: int) -> str:
