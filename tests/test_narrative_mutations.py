@@ -16,7 +16,7 @@ from xlreport.narrative.generate import Slot, amount_text, generate, percent_tex
 from xlreport.validation.narrative import check_narrative
 
 FIGURE_CODES = {"narrative-amount", "narrative-percent", "narrative-count"}
-HEADINGS = (*(f"{n}、" for n in "一二三四五六七八九十"), "十一、", "（一）", "（二）", "（三）")
+HEADINGS = (*(f"{n}、" for n in "一二三四五六七八九十"), "十一、", *(f"（{n}）" for n in "一二三四五六七八九十"))
 FLIP = {"增加": "减少", "减少": "增加", "增长": "下降", "下降": "增长"}
 
 
@@ -77,24 +77,7 @@ def case(request) -> tuple[object, dict, str, list]:
 def _sentence_of(text: str, start: int) -> int:
     """The 1-based sentence (。；) of position ``start`` within its section, as the checker counts."""
     # the body of a section is its lines joined: count terminators since the section's heading
-    heading_end = max(
-        text.rfind("\n" + h, 0, start)
-        for h in (
-            "一、",
-            "二、",
-            "三、",
-            "四、",
-            "五、",
-            "六、",
-            "七、",
-            "八、",
-            "九、",
-            "十、",
-            "（一）",
-            "（二）",
-            "（三）",
-        )
-    )
+    heading_end = max(text.rfind("\n" + h, 0, start) for h in HEADINGS)
     line_end = text.find("\n", heading_end + 1)
     body = text[line_end + 1 : start]
     return body.count("。") + body.count("；") + 1

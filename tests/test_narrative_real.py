@@ -88,6 +88,7 @@ def test_the_published_reference_text_against_its_tables():
         ("N15", "narrative-decimals", "十（二）", "75,425元"),
         # 政府采购支出总额 75,425.00 beside 货物 0.00 + 工程 0.00 + 服务 130,652.46 (the table's R10-1 too)
         ("N13", "narrative-relation", "十（二）", "75,425.00元"),
+        ("N15", "narrative-decimals", "十（四）", "100%"),  # 项目支出总额的100% beside 100.00% elsewhere
     ]
     unit = found[1]
     assert unit.table == "T06" and unit.expected == "6,880.00元"

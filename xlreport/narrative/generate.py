@@ -139,7 +139,8 @@ class _Context:
         self.values: dict[CellRef, Value] = report.cells()
         for key, value in inputs.items():
             self.values[CellRef(NARRATIVE, INPUT_ROW, key)] = Decimal(value)
-        self.resolver = ShapeResolver(shape_of(report))
+        self.shape = shape_of(report)
+        self.resolver = ShapeResolver(self.shape)
         self.figures = {i.id: i for i in edition.narrative}
         self.decimals = edition.info.decimals
         self.names = dict(
@@ -226,8 +227,23 @@ def _placeholder(ctx: _Context, kind: str, arg: str, paragraph: Paragraph) -> li
     report = ctx.report
     if kind == "meta":
         year = report.meta.year or ctx.edition.info.year
-        value = {"year": str(year), "last_year": str(year - 1), "unit_name": report.meta.unit_name or ""}
+        value = {
+            "year": str(year),
+            "last_year": str(year - 1),
+            "unit_name": report.meta.unit_name or "",
+            "scorecards": str(len(report.scorecards)),  # 项目支出绩效自评表 (二级项目) reported
+        }
+        if arg == "scorecards":
+            n = Decimal(len(report.scorecards))
+            return [Slot("count", n, value[arg], "绩效自评的项目数", ())]
         return [value[arg]]
+    if kind == "text":
+        expr = ctx.parse(arg)
+        try:
+            text = expr.evaluate(ctx.env)
+        except Undefined:
+            text = None
+        return ["" if text is None else str(text)]
     if kind == "reason":
         return [report.reasons.get(arg) or f"【{ctx.spec.reasons.get(arg, arg)}】"]
     if kind == "list":
@@ -331,6 +347,9 @@ def _change(ctx: _Context, wording: object, arg: str) -> list[str | Slot]:
 def _list(ctx: _Context, spec: NarrativeList, paragraph: Paragraph) -> list[str | Slot]:
     rows: list[tuple[str, str]] = [("", key) for key in spec.items]
     for token in spec.foreach.split():
+        if token == "S*":  # one item per 项目支出绩效自评表: "S" in its expressions is that scorecard
+            rows.extend(("S", card.sid) for card in ctx.shape.scorecards)
+            continue
         m = re.fullmatch(r"([A-Z][A-Z0-9]*)(?:@(\w+)|\[([\w:]+)\])", token)
         if m is None:
             raise ValueError(f"narrative.toml: bad foreach {token!r}")
@@ -342,8 +361,15 @@ def _list(ctx: _Context, spec: NarrativeList, paragraph: Paragraph) -> list[str 
     items: list[list[str | Slot]] = []
     expected: list[str] = []
     candidates: list[str] = []
+    outer = ctx.resolver
     for table, row in rows:
-        name = spec.items[row] if not table else ctx.row_name(table, row)
+        if table == "S":
+            ctx.resolver = ShapeResolver(ctx.shape, row)
+            card = ctx.report.scorecards[int(row[1:]) - 1]
+            name = card.project_name or row
+        else:
+            ctx.resolver = outer
+            name = spec.items[row] if not table else ctx.row_name(table, row)
         candidates.append(name)
         when = spec.when.replace("{row}", row) if spec.when else None
         if not ctx.holds(when):
@@ -351,6 +377,7 @@ def _list(ctx: _Context, spec: NarrativeList, paragraph: Paragraph) -> list[str 
         expected.append(name)
         text = spec.item.replace("{row}", row).replace("{name}", name).replace("{index}", str(len(items) + 1))
         items.append(_parts(ctx, text, paragraph))
+    ctx.resolver = outer
     if spec.names:
         paragraph.lists.append(ListNames(tuple(expected), tuple(candidates)))
     if not items:

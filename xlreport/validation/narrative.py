@@ -27,7 +27,7 @@ from .engine import labeler_of
 from .findings import Finding, NarrativeLocation, format_amount
 from .labels import Labeler
 
-_SHARE_CUE = re.compile(r"(占比为?|占|比重为?|比例为?|(?:占|完成)[^，。；]{0,12}的|执行率为?|增长|下降|上升|降低)\s*$")
+_SHARE_CUE = re.compile(r"(占比为?|占|比重为?|比例为?|(?:占|完成)[^，。；]{0,20}的|执行率为?|增长|下降|上升|降低)\s*$")
 _AMOUNT_UNITS = {"元", "万元", ""}
 _COUNT_UNITS = {"个", "辆", "人次", "批次", "台", "套", "分", ""}
 _NOT_A_FIGURE = re.compile(r"^\s*(以上|以下|（含）|\(含\))")
