@@ -104,3 +104,22 @@ def test_validate_a_text_alone():
     clean = CliRunner().invoke(main, ["validate", "--narrative", str(DATA / "sichuan-dyrmt-2022.txt")])
     assert clean.exit_code == 0 and "通过" in clean.output
     assert CliRunner().invoke(main, ["validate"]).exit_code == 2
+
+
+def test_reasons_typed_in_the_workbook_reach_the_generated_text(tmp_path):
+    from openpyxl import load_workbook
+
+    from xlreport.write.writer import write_report
+
+    path = tmp_path / "ref.xlsx"
+    write_report(path, examples.load("jincheng-2022"))
+    wb = load_workbook(path)
+    sheet, coord = next(iter(wb.defined_names["xr.N.reason.reason_running_costs"].destinations))
+    wb[sheet][coord.replace("$", "")].value = "新设机关运行经费科目"
+    wb.save(path)
+    out = tmp_path / "p.txt"
+    run = CliRunner().invoke(main, ["narrative", str(path), "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    text = out.read_text(encoding="utf-8")
+    assert "主要原因是：新设机关运行经费科目。" in text
+    assert "收入总计减少3,032,571.06元，下降38.83%" in text  # the inputs read back from the sheet

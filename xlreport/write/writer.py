@@ -84,8 +84,10 @@ class WorkbookWriter:
         as_published: bool = False,
         kind: str = "template",
         narrative_inputs: dict[str, Decimal] | None = None,
+        reasons: dict[str, str] | None = None,
     ) -> None:
         self.narrative_inputs = narrative_inputs  # 情况说明: last year's totals, 年初预算 …
+        self.reasons = reasons or {}  # 情况说明: the text a person writes
         self.edition = edition
         self.shape = shape
         self.unit_name = unit_name
@@ -152,7 +154,18 @@ class WorkbookWriter:
         sheets.write_guide(guide, fmt, self.edition, summaries)
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
-        write_narrative_sheet(wb, fmt, self.edition, self.shape, self.shown, self.addresses, self.narrative_inputs)
+        write_narrative_sheet(
+            wb,
+            fmt,
+            self.edition,
+            self.shape,
+            self.shown,
+            self.addresses,
+            self.narrative_inputs,
+            self.reasons,
+            self.unit_name,
+            self.year,
+        )
         derived = derived_of(self.order, self.frozen)
         decimals = self.edition.info.decimals
 
@@ -382,5 +395,6 @@ def write_report(
         as_published=as_published,
         kind="report",
         narrative_inputs=narrative_inputs if narrative_inputs is not None else dict(report.narrative),
+        reasons=dict(report.reasons),
     )
     return writer.write(path)
