@@ -287,7 +287,13 @@ def _write_text(
             return given.get(cell) if cell.row == REASON_ROW else inputs.get(cell)
         return values.get(cell)
 
-    live = LiveText(edition, shape, locate, env, unit_name, year)
+    row += 1
+    ws.merge_range(row, 0, row, 1, "单位名称", fmt.get("label"))
+    ws.merge_range(row, 2, row, last_col, "", fmt.get("label"))
+    ws.write_string(row, 2, unit_name, fmt.get("label"))
+    unit_cell = xl_rowcol_to_cell(row, 2, row_abs=True, col_abs=True)
+    everywhere = {**addresses, **local}
+    live = LiveText(edition, shape, locate, env, unit_name, year, unit_cell, lambda c: c in everywhere)
     row += 1
     ws.merge_range(row, 0, row, last_col, f"{spec.title}（随表自动更新，可复制到公开文本）", fmt.get("header"))
     para_fmt = fmt.raw(

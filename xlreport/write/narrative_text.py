@@ -54,8 +54,14 @@ class LiveText:
         env: Callable[[CellRef], Value],
         unit_name: str,
         year: int,
+        unit_cell: str | None = None,
+        placed: Callable[[CellRef], bool] = lambda _: False,
     ) -> None:
+        """``unit_cell``: the cell holding the unit's name; ``placed``: whether a cell is in the workbook.
+        Text a person typed (the unit's name, 类 and project names, reasons) enters a formula only as a
+        reference to its cell, never as a literal."""
         assert edition.narrative_text is not None
+        self.unit_cell, self.placed = unit_cell, placed
         self.edition, self.shape, self.locate, self.env = edition, shape, locate, env
         self.spec: NarrativeText = edition.narrative_text
         self.unit_name, self.year = unit_name, year
@@ -118,6 +124,8 @@ class LiveText:
 
     def _placeholder(self, kind: str, arg: str) -> Piece:
         if kind == "meta":
+            if arg == "unit_name" and self.unit_cell is not None:
+                return Piece(f'{self.unit_cell}&""', self.unit_name)
             values = {
                 "year": str(self.year),
                 "last_year": str(self.year - 1),
@@ -217,8 +225,14 @@ class LiveText:
         for table, row in rows:
             self.resolver = ShapeResolver(self.shape, row) if table == "S" else outer
             name = self._name(table, row, spec)
-            text = spec.item.replace("{row}", row).replace("{name}", name).replace("{index}", "")
-            item = self.paragraph(text)
+            cell = CellRef(row, "info", "project_name") if table == "S" else CellRef(table, row, "name")
+            typed = bool(table) and self.placed(cell) and self.env(cell) is not None
+            text = spec.item.replace("{row}", row).replace("{index}", "")
+            if typed:  # a name typed in the workbook: referenced, never written into the formula
+                head, _, tail = text.partition("{name}")
+                item = _join([self.paragraph(head), Piece(f'{self.locate(cell)}&""', name), self.paragraph(tail)])
+            else:
+                item = self.paragraph(text.replace("{name}", name))
             if spec.when:
                 cond = parse_expr(f"if({self._expand(spec.when.replace('{row}', row))}, 1, 0)", self.resolver)
                 try:
