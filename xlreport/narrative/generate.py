@@ -121,6 +121,11 @@ def percent_text(fraction: Decimal) -> str:
     return f"{(fraction * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}%"
 
 
+def count_text(value: Decimal) -> str:
+    """A whole number as TEXT(x, "0") prints it (half away from zero)."""
+    return f"{value.quantize(Decimal(1), rounding=ROUND_HALF_UP):f}"
+
+
 def amount_text(value: Decimal, spec: NarrativeText, decimals: int) -> str:
     q = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     body = f"{q:,.{decimals}f}" if spec.separators else f"{q:.{decimals}f}"
@@ -281,7 +286,7 @@ def _placeholder(ctx: _Context, kind: str, arg: str, paragraph: Paragraph) -> li
         ]
     value = ctx.number(expr)
     if kind == "count":
-        shown = UNKNOWN if value is None else f"{value:f}".split(".")[0]
+        shown = UNKNOWN if value is None else count_text(value)
         return [Slot("count", value, shown, label, cells, figure=figure)]
     if kind == "amount":
         shown = UNKNOWN if value is None else amount_text(value, ctx.spec, ctx.decimals)

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from ..editions.spec import ChangeWording, Edition, NarrativeList, NarrativeText
 from ..model.values import CellRef, Value, is_class_code
-from ..narrative.generate import PLACEHOLDER, UNKNOWN, amount_text, percent_text
+from ..narrative.generate import PLACEHOLDER, UNKNOWN, amount_text, count_text, percent_text
 from ..rules.expr import Expr, Undefined
 from ..rules.parser import parse_expr
 from ..rules.shape import NARRATIVE, Shape, ShapeResolver
@@ -164,7 +164,7 @@ class LiveText:
             return self._guard([div.left, div.right], body)
         value = self._number(expr)
         if kind == "count":
-            shown = UNKNOWN if value is None else f"{value:f}".split(".")[0]
+            shown = UNKNOWN if value is None else count_text(value)
             return self._guard([expr], Piece(f'TEXT({expr.render(self.locate)},"0")', shown))
         return self._guard([expr], self._amount(expr, value))
 
