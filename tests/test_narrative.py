@@ -14,9 +14,9 @@ from xlreport.write.writer import write_report, write_template
 
 from .conftest import EXAMPLE
 
-ALLOWED = {"SUM", "IF", "ROUND", "ABS", "MIN", "MAX", "AND", "OR"}
+ALLOWED = {"SUM", "IF", "ROUND", "ABS", "MIN", "MAX", "AND", "OR", "TEXT", "MID"}  # TEXT, MID: the live Part 3
 _FUNC = re.compile(r"([A-Z][A-Z0-9.]*)\(")
-_SHEET_REF = re.compile(r"(?:'((?:[^']|'')+)'|([^\s'!=(),+\-*/<>:]+))!\$?[A-Z]{1,3}\$?\d+")
+_SHEET_REF = re.compile(r"(?:'((?:[^']|'')+)'|([^\s'!=(),+\-*/<>:&\"]+))!\$?[A-Z]{1,3}\$?\d+")
 
 
 def synthetic() -> dict:
@@ -139,7 +139,8 @@ def test_sheet_exists_with_sections_and_inputs(small, edition):
     assert wb.sheetnames.index(NARRATIVE_SHEET) < wb.sheetnames.index("审核")
     ws = wb[NARRATIVE_SHEET]
     assert [ws.cell(4, c).value for c in range(1, 5)] == ["部分", "项目", "金额或比例", "说明"]
-    sections = [ws.cell(r, 1).value for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value]
+    end = next(r for r in range(5, ws.max_row + 1) if str(ws.cell(r, 1).value or "").startswith("文字说明"))
+    sections = [ws.cell(r, 1).value for r in range(5, end) if ws.cell(r, 1).value]
     assert sections == list(dict.fromkeys(i.section for i in edition.narrative))
     assert ws.protection.sheet
     inputs = [i.id for i in edition.narrative if i.kind == "input"]
@@ -253,3 +254,37 @@ def test_reference_figures(tmp_path):
     }
     for label, want in amounts.items():
         assert Decimal(repr(figures[label][1])).quantize(Decimal("0.01")) == Decimal(want), (label, figures[label])
+
+
+def _paragraph(ws, start: str) -> str:
+    """The 情况说明 paragraph (cached value) that starts with ``start``."""
+    return next(str(c.value) for row in ws.iter_rows() for c in row if str(c.value or "").startswith(start))
+
+
+def test_live_part3_text_follows_the_inputs_in_libreoffice(tmp_path):
+    """The Part 3 paragraphs are formulas: LibreOffice recalculates them to the cached text, and a change of an
+    input (last year's 收入总计) or a reason typed in its cell changes the sentence."""
+    from .libreoffice import convert, recalculation_problems, soffice
+
+    if soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    path = tmp_path / "ref.xlsx"
+    write_report(path, xlreport.load_report(EXAMPLE))
+    assert recalculation_problems([path], tmp_path / "lo") == {}
+    wb = load_workbook(path)
+    ws = wb[NARRATIVE_SHEET]
+    cached = load_workbook(path, data_only=True)[NARRATIVE_SHEET]
+    assert "收入总计减少3,032,571.06元，下降38.83%" in _paragraph(cached, "2022年度收入总计")
+    for name, value in (("xr.N.input.last_income_grand_total", 4777056.13), ("xr.N.reason.reason_grand_total", "=X")):
+        sheet, coord = next(iter(wb.defined_names[name].destinations))
+        cell = wb[sheet][coord.replace("$", "")]
+        assert not cell.protection.locked
+        cell.value = value
+        if value == "=X":
+            cell.data_type = "s"  # typed text that looks like a formula stays text
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    (fresh,) = convert([edited], tmp_path / "lo2")
+    text = _paragraph(load_workbook(fresh, data_only=True)[NARRATIVE_SHEET], "2022年度收入总计")
+    assert "与2021年相比，收入总计持平，支出总计减少3,032,571.06元，下降38.83%。=X" in text
+    assert ws.cell(1, 1).value  # the sheet is the same sheet

@@ -16,7 +16,7 @@ from xlreport.validation.engine import shape_of
 from xlreport.write.sheets import CHECK_SHEET
 from xlreport.write.writer import expand_codes, write_report, write_template
 
-ALLOWED = {"SUM", "IF", "ROUND", "ABS", "MIN", "MAX", "AND", "OR", "LEN"}
+ALLOWED = {"SUM", "IF", "ROUND", "ABS", "MIN", "MAX", "AND", "OR", "LEN", "TEXT", "MID"}  # TEXT, MID: live Part 3
 AUDIT_ALLOWED = {"COUNT", "COUNTA", "COUNTIF", "ISTEXT", "IFERROR"}  # Excel 2007, WPS and LibreOffice alike
 
 
@@ -149,6 +149,8 @@ def test_user_text_is_never_a_formula(tmp_path, report):
         if isinstance(c.value, str) and ("HYPERLINK" in c.value or "SUM(1,2)" in c.value or "calc" in c.value)
     ]
     assert evil and all(c.data_type == "s" for c in evil)
+    formulas_ = [c.value for c in cells if c.data_type == "f"]
+    assert not [f for f in formulas_ if "HYPERLINK" in f or "SUM(1,2)" in f]  # referenced, never in a formula
 
 
 def test_template_with_codes_adds_their_parents(tmp_path, edition):

@@ -104,9 +104,14 @@ def read_report(source: str | PathLike[str] | bytes | dict[str, Any] | Report) -
 def check(source: str | PathLike[str] | bytes | dict[str, Any] | Report) -> FileResult:
     """Load (unless given a report) and run every rule of its edition; raises :class:`ReportInputError`."""
     report = source if isinstance(source, Report) else load_report(source)
+    findings = check_report(report, _name(source))
+    if report.narrative_text:  # the Part 3 text the JSON carries: checked against its tables
+        from .validation.narrative import check_narrative
+
+        findings += check_narrative(report, report.narrative_text)
     return FileResult(
         path=_name(source),
-        findings=check_report(report, _name(source)),
+        findings=findings,
         report=report,
         edition=report.meta.edition,
         unit_name=report.meta.unit_name,

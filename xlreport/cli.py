@@ -220,7 +220,7 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
 
 @main.command()
 @edition_path_options
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.option(
     "--annotate",
@@ -250,6 +250,13 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
     default=None,
     help="要求的年度：其他年度的文件给出警告（默认：与同批多数文件比较）。",
 )
+@click.option(
+    "--narrative",
+    "narrative_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="第三部分情况说明（.txt、.md 或 .docx）：逐句核对其中的数字与表（规则族 N；只能审核一个文件）。",
+)
 def validate(
     paths: tuple[str, ...],
     fmt: str,
@@ -259,6 +266,7 @@ def validate(
     summary_file: Path | None,
     expect: str | None,
     year: int | None,
+    narrative_file: Path | None,
 ) -> None:
     """审核工作簿（.xlsx）或 JSON 报告；PATH 可以是文件、目录或通配符。
 
@@ -266,6 +274,8 @@ def validate(
     示例：xlreport validate 回收/*.xlsx --jobs 2 --format json > 结果.json
          xlreport validate 回收/ --edition 本省表样版本   # 其他版本的文件判为无法审核
          xlreport validate out/jincheng-2022.json   # xlreport demo -o out 复制的参考报告
+         xlreport validate 报告.xlsx --narrative 情况说明.docx   # 核对情况说明中的数字
+         xlreport validate --narrative 情况说明.txt   # 没有表时：核对文中数字之间的关系
     退出码：0 全部通过；1 有错误（--fail-on warning 时含警告）；2 用法错误或有文件无法读取。
     """
     from .batch import cross_check, expand_paths, run_batch
@@ -279,6 +289,10 @@ def validate(
         problem = output.unwritable(target, directory=target == annotate_dir)
         if problem:
             _fail(problem)
+    if not paths and narrative_file is None:
+        _fail("请给出要审核的文件（或只用 --narrative 审核一篇情况说明）")
+    if not paths:  # a Part 3 text alone: its numbers against each other
+        _text_only(narrative_file, fmt, fail_on)
     found = expand_paths(paths, exclude=own)
     for m in found.missing:
         click.echo(f"错误：找不到 {output.printable(m)}", err=True)
@@ -286,11 +300,21 @@ def validate(
         click.echo(f"跳过 {output.printable(skipped.path)}：{skipped.reason}", err=True)
     if not found.files:
         _fail("没有可审核的文件")
+    narrative_text = None
+    if narrative_file is not None:
+        from .narrative.textfile import read_text
+
+        if len(found.files) != 1:
+            _fail("--narrative 只能与一个工作簿或 JSON 报告一起使用")
+        narrative_text = read_text(narrative_file)  # ReportInputError: one line, exit 2
     workers = jobs or min(len(found.files), os.cpu_count() or 1)
     bar = _progress(len(found.files))
     started = time.perf_counter()
     annotate_to = str(annotate_dir) if annotate_dir else None
-    results = cross_check(run_batch(found.files, workers, annotate_to, bar, expect), year)
+    if narrative_text is not None:
+        results = [_with_narrative(found.files[0].path, narrative_text, expect, annotate_dir)]
+    else:
+        results = cross_check(run_batch(found.files, workers, annotate_to, bar, expect), year)
     result = ValidationResult(files=results, skipped=found.skipped)
     if bar is not None:
         bar.close()
@@ -305,6 +329,34 @@ def validate(
     if any(f.fails({"error"} if fail_on == "error" else {"error", "warning"}) for f in result.files):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _text_only(narrative_file: Path | None, fmt: str, fail_on: str) -> NoReturn:
+    from .narrative.textfile import read_text
+    from .validation import output
+    from .validation.narrative import check_narrative_text
+    from .validation.result import FileResult, ValidationResult
+
+    assert narrative_file is not None
+    findings = check_narrative_text(read_text(narrative_file))
+    result = ValidationResult(files=[FileResult(path=str(narrative_file), findings=findings)])
+    render = {"json": output.to_json, "csv": output.to_csv, "text": output.to_text}[fmt]
+    click.echo(render(result), nl=False)
+    failing = {"error"} if fail_on == "error" else {"error", "warning"}
+    sys.exit(EXIT_FINDINGS if result.files[0].fails(failing) else EXIT_OK)
+
+
+def _with_narrative(path: Path, text: str, expect: str | None, annotate_dir: Path | None) -> Any:
+    """One file validated in this process, with the findings of its Part 3 text."""
+    from .api import validate_file
+    from .validation.narrative import check_narrative
+
+    target = annotate_dir / path.name if annotate_dir is not None else None
+    result = validate_file(path, expect, target)
+    if result.report is None:
+        return result
+    findings = [*result.findings, *check_narrative(result.report, text)]
+    return result.model_copy(update={"findings": findings})
 
 
 class _Bar:
@@ -632,3 +684,56 @@ def compare_command(this: Path, last: Path, output: Path | None, fmt: str) -> No
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command()
+@click.argument("report_path", metavar="REPORT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="输出文件：.docx、.md 或 .txt。",
+)
+@click.option(
+    "--previous",
+    "previous_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="上年的工作簿或 JSON 报告：填入上年数（收入支出总计、“三公”经费、机关运行经费等）。",
+)
+def narrative(report_path: Path, output: Path, previous_path: Path | None) -> None:
+    """由表生成第三部分情况说明（每个数字都取自表或填报的上年数、年初预算）。
+
+    \b
+    示例：xlreport narrative 报告.xlsx -o 情况说明.docx --previous 上年.xlsx
+         xlreport narrative out/jincheng-2022.json -o 情况说明.md
+    未填写的上年数、原因等显示为【…】，请补写后再发布。
+    """
+    from .narrative.generate import generate, previous_inputs
+    from .narrative.textfile import write_document
+
+    if output.suffix.lower() not in (".docx", ".md", ".txt"):
+        _fail(f"输出文件应为 .docx、.md 或 .txt：{output}")
+    report = _report_of(report_path)
+    inputs = previous_inputs(report, _report_of(previous_path)) if previous_path is not None else {}
+    doc = generate(report, inputs)  # last year's report, when given, over the inputs the report carries
+    write_document(doc, output)
+    missing = doc.text.count("【")
+    note = f"，{missing} 处待填写（【…】）" if missing else ""
+    click.echo(f"已生成 {output}{note}", err=True)
+
+
+def _report_of(path: Path) -> Any:
+    """The report of a JSON file or a workbook (its 情况说明 inputs included); a usage error otherwise."""
+    if path.suffix.lower() == ".json":
+        from .api import load_report
+
+        return load_report(path)  # ReportInputError: one line, exit 2
+    from .validation.workbook import validate_workbook
+
+    result = validate_workbook(path)
+    if result.report is None:
+        reason = result.findings[0].message if result.findings else "未知原因"
+        _fail(f"无法从 {path} 读取报告：{reason}")
+    return result.report

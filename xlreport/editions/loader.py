@@ -274,6 +274,7 @@ def build_edition(
         "rules": rules.get("rules", []),
         "narrative": (narrative or {}).get("narrative", []),
         "compare": raw.get("compare", {}),
+        "narrative_text": (narrative or {}).get("text"),
         "layout_hash": layout_hash,
     }
     edition = Edition.model_validate(data)

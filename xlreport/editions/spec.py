@@ -331,6 +331,79 @@ class NarrativeItem(_Frozen):
     kind: Literal["amount", "percent", "input", "count"] = "amount"
     expr: str | None = None
     foreach_row: str | None = None  # e.g. "T05@classes": one line per row, {row} substituted
+    previous: str | None = None  # an input: the expression giving it from last year's report ("@income_grand_total")
+
+
+class ChangeWording(_Frozen):
+    """How a change on last year is worded: ``{amount}`` and ``{rate}`` are filled, the words are the edition's."""
+
+    up: str  # e.g. "增加{amount}，增长{rate}"
+    down: str  # e.g. "减少{amount}，下降{rate}"
+    same: str  # e.g. "持平"
+    new: str  # last year zero: the amount only, never a rate (N16)
+
+
+class NarrativeSection(_Frozen):
+    """A heading of Part 3 as printed: ``number`` is 一 … 十 or 五（二）; ``rule`` the N rule of its figures."""
+
+    number: str
+    title: str
+    rule: str = "N15"
+    shares_sum: bool = False  # the 占比 of the section's list add up to 100% (N6)
+
+
+class NarrativeSentence(_Frozen):
+    """One paragraph of Part 3: literal text with ``{kind:args}`` placeholders (see narrative.toml)."""
+
+    section: str
+    text: str
+    when: str | None = None  # a condition of the relation language: the paragraph is written only when it holds
+
+
+class NarrativeList(_Frozen):
+    """A list over table rows, ``{list:id}`` in a sentence: ``item`` per row of ``foreach`` where ``when`` holds."""
+
+    id: str
+    foreach: str = ""  # space-separated: "T05@classes", "T06@lane2 T06@lane3", "T01[superior_subsidy:other]"
+    items: dict[str, str] = Field(default_factory=dict)  # instead of rows: key → name ({row}, {name})
+    digits: int | None = None  # only codes of this many digits (economic 类: 3)
+    item: str  # {row} and {name} substituted, then placeholders
+    when: str | None = None
+    join: str = "；"
+    empty: str = "无"
+    names: bool = False  # the checker compares the row names a text lists with the rows where ``when`` holds (N8)
+
+
+class NarrativeRelation(_Frozen):
+    """A relation between figures as a text states them ("@total = @a + @b"): checked on the stated numbers."""
+
+    section: str
+    relation: str
+    rule: str
+    description: str
+
+
+class NarrativeText(_Frozen):
+    """Part 3 as edition data: headings, paragraph templates, lists, change wording, text inputs."""
+
+    title: str = "第三部分 情况说明"
+    separators: bool = True  # amounts printed with thousands separators
+    unit: str = "元"  # the unit after amounts
+    sections: tuple[NarrativeSection, ...] = ()
+    sentences: tuple[NarrativeSentence, ...] = ()
+    lists: tuple[NarrativeList, ...] = ()
+    changes: dict[str, ChangeWording] = Field(default_factory=dict)
+    relations: tuple[NarrativeRelation, ...] = ()
+    reasons: dict[str, str] = Field(default_factory=dict)  # id → label of the text a person writes
+
+    def section(self, number: str) -> NarrativeSection | None:
+        return next((s for s in self.sections if s.number == number), None)
+
+    def list(self, list_id: str) -> NarrativeList:
+        for item in self.lists:
+            if item.id == list_id:
+                return item
+        raise KeyError(list_id)
 
 
 class CompareSpec(_Frozen):
@@ -373,6 +446,7 @@ class Edition(_Frozen):
     rules: tuple[RuleSpec, ...] = ()
     narrative: tuple[NarrativeItem, ...] = ()
     compare: CompareSpec = CompareSpec()
+    narrative_text: NarrativeText | None = None
     layout_hash: str = ""
 
     @property

@@ -133,6 +133,14 @@ class Report(BaseModel):
         description="情况说明的输入：上年数、年初预算等（键为表样 narrative 中 kind = input 的 id）",
     )
 
+    reasons: dict[str, str] = Field(
+        default_factory=dict,
+        description="情况说明中由人填写的文字：变动原因、用途等（键为表样 narrative.toml [text.reasons] 的 id）",
+    )
+    narrative_text: str | None = Field(
+        None, description="已写好的第三部分情况说明全文：审核时逐句核对其中的数字（规则族 N）"
+    )
+
     @model_validator(mode="after")
     def _narrative_inputs(self) -> Report:
         if self.narrative:
@@ -140,6 +148,12 @@ class Report(BaseModel):
             unknown = sorted(set(self.narrative) - known)
             if unknown:
                 raise ValueError(f"情况说明没有这些输入项：{'、'.join(unknown)}")
+        if self.reasons:
+            text = self.edition.narrative_text
+            known_reasons = set(text.reasons) if text is not None else set()
+            unknown = sorted(set(self.reasons) - known_reasons)
+            if unknown:
+                raise ValueError(f"情况说明没有这些文字项：{'、'.join(unknown)}")
         return self
 
     @property

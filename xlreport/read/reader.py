@@ -78,6 +78,7 @@ class WorkbookRead:
     reported: set[Address] = field(default_factory=set)  # derived cells the writer gave the printed number
     printed: dict[CellRef, CellContent] = field(default_factory=dict)  # an entry workbook's printed cells
     printed_at: dict[Address, CellRef] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)  # 情况说明 text inputs (变动原因 …)
 
     def a1(self, ref: CellRef) -> str | None:
         found = self.addresses.get(ref)
@@ -285,9 +286,14 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
             read.findings.append(file_finding("scorecard-sheet-name", sheet, prefix=prefix, suggested=suggested))
     for n, sheet in enumerate(cards):
         _read_scorecard(read, wb[sheet], f"S{n + 1}")
-    for ref, (sheet, r, c) in names.items():  # 情况说明 inputs (last year's totals, 年初预算 …)
+    for ref, (sheet, r, c) in names.items():  # 情况说明 inputs (last year's totals, 年初预算 …) and reasons
         if ref.table == "N" and sheet in wb.sheetnames:
-            value, _ = parse_number(wb[sheet].cell(row=r + 1, column=c + 1).value)
+            raw = wb[sheet].cell(row=r + 1, column=c + 1).value
+            if ref.row == "reason":  # text a person wrote for the Part 3 text
+                if isinstance(raw, str) and raw.strip():
+                    read.reasons[ref.col] = raw.strip()
+                continue
+            value, _ = parse_number(raw)
             if value is not None:
                 read.narrative[ref.col] = value
     _one_unit_finding(read)

@@ -7,7 +7,7 @@ Grammar (whitespace is free)::
     term     := unary (("*" | "/") unary)*
     unary    := "-" unary | primary
     primary  := NUMBER | STRING | "(" expr ")" | call | ref
-    call     := NAME "(" [arg ("," arg)*] ")"      sum min max abs round if and or sumif scorecard grade band
+    call     := NAME "(" [arg ("," arg)*] ")"      sum min max abs round if and or sumif countif scorecard grade band
     cond     := expr CMP expr | and(...) | or(...)  (inside if/and/or; CMP is = <> < <= > >=)
     ref      := TABLE "[" rows "]" "." cols
     rows     := KEY [":" KEY] | "@" NAME            a row, a range in layout order, or a named group
@@ -248,6 +248,12 @@ class _Parser:
             return If(c, a, b)
         if name in ("and", "or"):
             return BoolOp(name.upper(), tuple(flat()))
+        if name == "countif":
+            if len(args) != 2 or not isinstance(args[0], _Many):
+                raise RuleSyntaxError(f"countif(cells, value) in {self.text!r}")
+            wanted = self.value(args[1])
+            one, zero = Num(Decimal(1)), Num(Decimal(0))
+            return Linear(tuple((1, If(Compare("=", k, wanted), one, zero)) for k in args[0].refs))
         if name == "sumif":
             if len(args) != 3 or not isinstance(args[0], _Many) or not isinstance(args[2], _Many):
                 raise RuleSyntaxError(f"sumif(cells, value, cells) in {self.text!r}")

@@ -50,6 +50,7 @@ class Family:
 class Catalog:
     codes: dict[str, Entry]
     families: dict[str, Family]
+    narrative: dict[str, Entry]  # family N: Part 3 checked against the tables
     templates: dict[str, str]  # relation templates of rule findings
 
     def entry(self, code: str) -> Entry:
@@ -75,7 +76,19 @@ def catalog() -> Catalog:
         for code, spec in data["codes"].items()
     }
     families = {p: Family(p, spec["title"], spec["description"]) for p, spec in data["families"].items()}
-    return Catalog(codes, families, dict(data["templates"]))
+    narrative = {
+        code: Entry(
+            code=code,
+            id="N",
+            severity=spec.get("severity", "error"),
+            title=spec["title"],
+            template=spec["template"],
+            description=spec["description"],
+            args=tuple(spec.get("args", ())),
+        )
+        for code, spec in data.get("narrative", {}).items()
+    }
+    return Catalog(codes, families, narrative, dict(data["templates"]))
 
 
 class _Args(dict[str, str]):
@@ -90,6 +103,8 @@ def template_of(finding: Finding) -> str:
         return finding.args.get("rule_message", "")
     if name in cat.templates:
         return cat.templates[name]
+    if name in cat.narrative:
+        return cat.narrative[name].template
     return cat.entry(name).template
 
 
@@ -129,6 +144,14 @@ def file_codes_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def narrative_codes_markdown() -> str:
+    """The Part 3 codes (family N) as a Markdown table."""
+    lines = ["| 代码 | 级别 | 标题 | 说明 |", "| --- | --- | --- | --- |"]
+    for e in catalog().narrative.values():
+        lines.append(f"| `{e.code}` | {SEVERITY_LABEL[e.severity]} | {e.title} | {e.description} |")
+    return "\n".join(lines) + "\n"
+
+
 def families_markdown() -> str:
     lines = ["| 规则族 | 标题 | 说明 |", "| --- | --- | --- |"]
     for f in catalog().families.values():
@@ -144,6 +167,9 @@ def catalog_markdown() -> str:
         + "\n## 文件与单元格的发现（F）\n\n"
         + "读取工作簿或 JSON 报告时的发现；代码（code）稳定，可在程序中使用。\n\n"
         + file_codes_markdown()
+        + "\n## 情况说明的发现（N）\n\n"
+        + "第三部分情况说明与表核对的发现；编号为所违反的 N 规则（DOMAIN.md §6）。\n\n"
+        + narrative_codes_markdown()
     )
 
 
@@ -174,7 +200,9 @@ def with_readme_block(text: str) -> str:
     """``text`` (the README) with the block between the catalogue markers regenerated."""
     head, _, rest = text.partition(README_START)
     _, _, tail = rest.partition(README_END)
-    return f"{head}{README_START}\n{file_codes_markdown()}{README_END}{tail}"
+    narrative = "\nPart 3 情况说明 (`validate --narrative`), family N:\n\n" + narrative_codes_markdown()
+    block = file_codes_markdown() + narrative
+    return f"{head}{README_START}\n{block}{README_END}{tail}"
 
 
 if __name__ == "__main__":  # python3 -m xlreport.validation.catalog README.md

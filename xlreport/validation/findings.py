@@ -36,6 +36,15 @@ class ColumnLocation(BaseModel):
     label: str = Field("", description="栏标签")
 
 
+class NarrativeLocation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    section: str = Field(description="情况说明的部分，如 五（二）")
+    sentence: int | None = Field(None, description="该部分中的第几句（以。；分句）")
+    quote: str = Field("", description="原文（所在句）")
+    text: str = Field("", description="原文中的数字或词语")
+
+
 class Finding(BaseModel):
     """One problem (or note) found in a report."""
 
@@ -58,6 +67,7 @@ class Finding(BaseModel):
     difference: DecimalValue = Field(None, description="实际 − 应有")
     tolerance: DecimalValue = Field(None, description="允许的误差")
     cells: tuple[str, ...] = Field((), description="规则涉及的单元格（表[行].栏）")
+    narrative: NarrativeLocation | None = Field(None, description="情况说明中的位置（规则族 N）")
 
     @computed_field(description="中文说明：由发现目录的模板和参数生成")  # type: ignore[prop-decorator]
     @property

@@ -73,7 +73,7 @@ def file_text(result: FileResult) -> str:
     lines = [head]
     by_sheet: dict[str, list[Finding]] = {}
     for f in result.findings:
-        by_sheet.setdefault(f.sheet or "（文件）", []).append(f)
+        by_sheet.setdefault("情况说明" if f.narrative is not None else (f.sheet or "（文件）"), []).append(f)
     for sheet, items in by_sheet.items():
         lines.append(f"  【{sheet}】")
         for f in items:

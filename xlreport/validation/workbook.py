@@ -389,6 +389,8 @@ def build_report(read: WorkbookRead, values: dict[CellRef, Value]) -> tuple[Repo
     cards = [(c["sid"], c["budget"], c["indicators"]) for c in read.scorecards]
     data = assemble(edition, meta, read.codes, values, cards)
     data["narrative"] = {k: format(v, "f") for k, v in read.narrative.items()}
+    known = edition.narrative_text.reasons if edition.narrative_text is not None else {}
+    data["reasons"] = {k: v for k, v in read.reasons.items() if k in known}
     try:
         return report_model(edition.id).model_validate(data), []
     except ValidationError as exc:

@@ -22,11 +22,13 @@ from ..rules.parser import parse_expr
 from ..rules.shape import NARRATIVE, Shape, ShapeResolver
 from .cached import formula_result, stored
 from .formats import Formats
+from .narrative_text import REASON_ROW, LiveText
 from .sheets import apply_validation
 
 NARRATIVE_SHEET = "情况说明"
 INPUT_ROW = "input"
 PERCENT = "0.00%"
+MAX_FORMULA = 8000  # Excel's limit is 8,192 characters
 _HEAD_ROW = 3  # title, note, blank, then the column headers
 _COLUMNS = (("部分", 30), ("项目", 40), ("金额或比例", 20), ("说明", 52))
 
@@ -114,8 +116,12 @@ def write_narrative_sheet(
     values: dict[CellRef, Value],
     addresses: dict[CellRef, tuple[str, int, int]],
     narrative_inputs: dict[str, Decimal] | None = None,
+    reasons: dict[str, str] | None = None,
+    unit_name: str = "",
+    year: int | None = None,
 ) -> None:
-    """Add the 情况说明 sheet: input cells for last year's figures, every other figure a live formula."""
+    """Add the 情况说明 sheet: input cells for last year's figures, every other figure a live formula; below
+    them the text a person writes (input cells) and the Part 3 text itself, one live formula a paragraph."""
     lines = narrative_lines(edition, shape, values)
     ws = wb.add_worksheet(NARRATIVE_SHEET)
     for c, (_, width) in enumerate(_COLUMNS):
@@ -195,6 +201,22 @@ def write_narrative_sheet(
     if input_cells:
         apply_validation(ws, {"amount": input_cells}, None)
     last_row = first + max(len(lines), 1) - 1
+    if edition.narrative_text is not None:
+        last_row = _write_text(
+            ws,
+            wb,
+            fmt,
+            edition,
+            shape,
+            values,
+            addresses,
+            {**local},
+            inputs,
+            reasons or {},
+            last_row + 2,
+            unit_name,
+            year or edition.info.year,
+        )
     ws.freeze_panes(first, 0)
     ws.set_landscape()
     ws.set_paper(9)  # A4
@@ -208,3 +230,96 @@ def write_narrative_sheet(
         "",
         {"format_columns": True, "format_rows": True, "select_locked_cells": True, "select_unlocked_cells": True},
     )
+
+
+def _write_text(
+    ws: xlsxwriter.worksheet.Worksheet,
+    wb: xlsxwriter.Workbook,
+    fmt: Formats,
+    edition: Edition,
+    shape: Shape,
+    values: dict[CellRef, Value],
+    addresses: dict[CellRef, tuple[str, int, int]],
+    local: dict[CellRef, tuple[str, int, int]],
+    inputs: dict[CellRef, Value],
+    reasons: dict[str, str],
+    row: int,
+    unit_name: str,
+    year: int,
+) -> int:
+    """The reasons' input cells, then Part 3 as live text; returns the last row written."""
+    spec = edition.narrative_text
+    assert spec is not None
+    last_col = len(_COLUMNS) - 1
+    ws.merge_range(row, 0, row, last_col, "文字说明（由填报人填写，自动进入下方情况说明）", fmt.get("header"))
+    row += 1
+    text_fmt = fmt.raw(
+        "narrative_reason",
+        {
+            "border": 1,
+            "text_wrap": True,
+            "valign": "top",
+            "locked": False,
+            "bg_color": "#FFF8DC",
+            "font_name": "宋体",
+            "font_size": 10,
+        },
+    )
+    given: dict[CellRef, Value] = {}
+    for key, label in spec.reasons.items():
+        ref = CellRef(NARRATIVE, REASON_ROW, key)
+        ws.merge_range(row, 0, row, 1, label, fmt.get("label"))
+        ws.merge_range(row, 2, row, last_col, "", text_fmt)
+        ws.write_string(row, 2, reasons.get(key, ""), text_fmt)  # a person's text: never a formula
+        if reasons.get(key):
+            given[ref] = reasons[key]
+        local[ref] = (NARRATIVE_SHEET, row, 2)
+        wb.define_name(
+            defined_name(ref),
+            f"={quote_sheetname(NARRATIVE_SHEET)}!{xl_rowcol_to_cell(row, 2, row_abs=True, col_abs=True)}",
+        )
+        ws.set_row(row, 30)
+        row += 1
+    locate = Locator({**addresses, **local}, NARRATIVE_SHEET)
+
+    def env(cell: CellRef) -> Value:
+        if cell.table == NARRATIVE:
+            return given.get(cell) if cell.row == REASON_ROW else inputs.get(cell)
+        return values.get(cell)
+
+    row += 1
+    ws.merge_range(row, 0, row, 1, "单位名称", fmt.get("label"))
+    ws.merge_range(row, 2, row, last_col, "", fmt.get("label"))
+    ws.write_string(row, 2, unit_name, fmt.get("label"))
+    unit_cell = xl_rowcol_to_cell(row, 2, row_abs=True, col_abs=True)
+    everywhere = {**addresses, **local}
+    live = LiveText(edition, shape, locate, env, unit_name, year, unit_cell, lambda c: c in everywhere)
+    row += 1
+    ws.merge_range(row, 0, row, last_col, f"{spec.title}（随表自动更新，可复制到公开文本）", fmt.get("header"))
+    para_fmt = fmt.raw(
+        "narrative_paragraph", {"border": 1, "text_wrap": True, "valign": "top", "font_name": "宋体", "font_size": 11}
+    )
+    heading_fmt = fmt.raw("narrative_heading", {"bold": True, "font_name": "宋体", "font_size": 11})
+    for section in spec.sections:
+        row += 1
+        number, title = section.number, section.title
+        heading = ("（" + number.split("（", 1)[1] + title) if "（" in number else f"{number}、{title}"
+        ws.merge_range(row, 0, row, last_col, heading, heading_fmt)
+        for sentence in spec.sentences:
+            if sentence.section != number:
+                continue
+            piece = live.paragraph(sentence.text.replace("\n", ""))
+            formula, value = piece.formula, piece.value
+            if sentence.when:
+                cond = parse_expr(f"if({live._expand(sentence.when)}, 1, 0)", live.resolver)
+                holds = cond.number(env) != 0
+                formula, value = f'IF({cond.render(locate)},{formula},"")', value if holds else ""
+            row += 1
+            ws.merge_range(row, 0, row, last_col, "", para_fmt)
+            if len(formula) < MAX_FORMULA:
+                ws.write_formula(row, 0, "=" + formula, para_fmt, value)
+            else:  # longer than a spreadsheet formula may be (a list of many 项): the text as written
+                ws.write_string(row, 0, value, para_fmt)
+                ws.write_comment(row, 0, "此段超过公式长度上限，为生成时的文字，表中数字改动后请重新生成。")
+            ws.set_row(row, 15 * max(1, -(-len(value) // 80)))  # about 80 characters a line at this width
+    return row

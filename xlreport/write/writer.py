@@ -97,9 +97,11 @@ class WorkbookWriter:
         narrative_inputs: dict[str, Decimal] | None = None,
         extra_sheets: Sequence[ExtraSheet] = (),
         entry_unit: str | None = None,
+        reasons: dict[str, str] | None = None,
     ) -> None:
         self.extra_sheets = tuple(extra_sheets)  # sheets added after the writer's own (汇总明细 …)
         self.narrative_inputs = narrative_inputs  # 情况说明: last year's totals, 年初预算 …
+        self.reasons = reasons or {}  # 情况说明: the text a person writes
         self.edition = edition
         self.shape = shape
         self.unit_name = unit_name
@@ -191,7 +193,18 @@ class WorkbookWriter:
         sheets.write_guide(guide, fmt, self.edition, summaries, reported=bool(self.frozen), entry=self._entry_line())
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
-        write_narrative_sheet(wb, fmt, self.edition, self.shape, self.shown, self.addresses, self.narrative_inputs)
+        write_narrative_sheet(
+            wb,
+            fmt,
+            self.edition,
+            self.shape,
+            self.shown,
+            self.addresses,
+            self.narrative_inputs,
+            self.reasons,
+            self.unit_name,
+            self.year,
+        )
         derived = derived_of(self.order, self.frozen)
         decimals = self.edition.info.decimals
 
@@ -471,5 +484,6 @@ def write_report(
         kind="report",
         narrative_inputs=narrative_inputs if narrative_inputs is not None else dict(report.narrative),
         extra_sheets=extra_sheets,
+        reasons=dict(report.reasons),
     )
     return writer.write(path)
