@@ -212,6 +212,14 @@ def _si_text(inner: str | None) -> str:
     return _ENTITY.sub(_entity, value) if "&" in value else value
 
 
+_BALANCED = (  # (start tags, end tags) that pair up in a regular piece of whole <si> elements
+    ((b"<si>",), (b"</si>",)),
+    ((b"<t>", b"<t "), (b"</t>", b"<t/>")),
+    ((b"<rPh",), (b"</rPh>",)),
+)
+WELL_FORMED_CHECK = 8 << 20  # shared strings up to this size are checked well-formed whole (C speed)
+
+
 class _Irregular(Exception):
     """sharedStrings.xml is not in the regular form: expat reads it."""
 
@@ -256,6 +264,9 @@ def _take(piece: bytes, index: int, needed: set[int], out: dict[int, str]) -> in
     n = piece.count(b"<si")
     if not any(index <= k < index + n for k in needed):
         return index + n
+    for opened, closed in _BALANCED:  # an unclosed element would make the lazy expressions quadratic
+        if sum(piece.count(o) for o in opened) != sum(piece.count(c) for c in closed):
+            raise _Irregular
     try:
         text = piece.decode("utf-8")
     except UnicodeDecodeError:
@@ -278,7 +289,15 @@ def _strings(parts: _Parts, needed: set[int]) -> dict[int, str]:
     part = "xl/sharedStrings.xml"
     if REGULAR_STRINGS:
         data = parts.members.get(part)
+        size = len(data) if data is not None else parts.z.getinfo(part).file_size
         try:
+            if size <= WELL_FORMED_CHECK:  # small: refused when malformed anywhere, as openpyxl does
+                data = data if data is not None else parts.read(part)
+                parts.members[part] = data
+                try:
+                    _parser().Parse(data, True)
+                except (expat.ExpatError, ValueError):
+                    raise _Irregular from None  # expat, below, says what is wrong
             return _regular_strings(iter([data]) if data is not None else parts.chunks(part), needed)
         except _Irregular:
             pass
