@@ -111,6 +111,7 @@ def test_every_printed_number_and_every_blank_survives_fill(written, name):
     cells, reported = shown(path)
     printed = report.cells()
     printed.update({CellRef("N", "input", k): v for k, v in report.narrative.items()})  # 情况说明's inputs
+    printed.update({CellRef("N", "reason", k): v for k, v in report.reasons.items()})  # and its reasons
     wrong = {
         str(ref): (value, printed.get(ref))
         for ref, (_, _, value, _) in cells.items()

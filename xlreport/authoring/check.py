@@ -79,6 +79,9 @@ KINDS: dict[str, str] = {
 ROW_SHORTCUTS = frozenset({"classes", "numbered", "blank", "econ"})
 
 
+EDITION_TABLES = frozenset({"edition", "classes", "economic", "scorecard", "compare", "functions"})
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem of an edition's files: where (file, line, key) and what, in Chinese."""
@@ -191,8 +194,10 @@ class _Checker:
                 self.add("missing-file", "rules.toml", line, "include", f"找不到包含的规则文件“{include}”")
                 continue
             self.files.load(include, True, path=found)
-            for i, _ in enumerate(self.files.data.get(include, {}).get("rules", [])):
-                self.rule_files.append((include, self.files.lines.get(include), i))
+            excluded = set(own.get("exclude", [])) if isinstance(own.get("exclude"), list) else set()
+            for i, rule in enumerate(self.files.data.get(include, {}).get("rules", [])):
+                if not (isinstance(rule, dict) and rule.get("id") in excluded):  # as the loader leaves it out
+                    self.rule_files.append((include, self.files.lines.get(include), i))
         for i, _ in enumerate(own.get("rules", [])):
             self.rule_files.append(("rules.toml", self.files.lines.get("rules.toml"), i))
 
@@ -216,7 +221,7 @@ class _Checker:
         lines = self.files.lines
         ed = d.get("edition.toml", {})
         el = lines["edition.toml"]
-        self._unknown(ed, frozenset({"edition", "classes", "economic", "scorecard"}), "edition.toml", "", (1, el.end))
+        self._unknown(ed, EDITION_TABLES, "edition.toml", "", (1, el.end))
         for section, allowed in (
             ("edition", _fields(EditionInfo) | {"classes"}),
             ("scorecard", _fields(ScorecardSpec)),
@@ -250,7 +255,7 @@ class _Checker:
                     )
         for name, lines_of in self._rule_sources():
             data = d.get(name, {})
-            self._unknown(data, frozenset({"include", "rules"}), name, "", (1, lines_of.end))
+            self._unknown(data, frozenset({"include", "exclude", "rules"}), name, "", (1, lines_of.end))
             for ri, rule in enumerate(data.get("rules", [])):
                 span = lines_of.element("rules", ri)
                 rkey = f"rules[{ri}]（{rule.get('id', '?')}）" if isinstance(rule, dict) else f"rules[{ri}]"
@@ -259,7 +264,7 @@ class _Checker:
                     self._unknown(rule.get("tolerance"), _fields(Tolerance), name, f"{rkey}.tolerance", span)
         if "narrative.toml" in d:
             nl = lines["narrative.toml"]
-            self._unknown(d["narrative.toml"], frozenset({"narrative"}), "narrative.toml", "", (1, nl.end))
+            self._unknown(d["narrative.toml"], frozenset({"narrative", "text"}), "narrative.toml", "", (1, nl.end))
             for i, item in enumerate(d["narrative.toml"].get("narrative", [])):
                 self._unknown(
                     item, _fields(NarrativeItem), "narrative.toml", f"narrative[{i}]", nl.element("narrative", i)
@@ -584,7 +589,8 @@ class _Checker:
                 self.add(kind, file, line, f"{rid}.relation", f"{text}（{rule.relation or rule.foreach_row}）")
                 continue
             if rule.define and rule.kind == "relation":
-                wrong = [c for c in checks if c.op != "=" or single_ref(c.lhs) is None]
+                # (an instance over a row the table leaves blank checks the sum it prints instead: no cell)
+                wrong = [c for c in checks if c.op != "="] or not any(single_ref(c.lhs) for c in checks)
                 if wrong:
                     file, line = self._rule_place(i)
                     self.add(

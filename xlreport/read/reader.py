@@ -184,7 +184,7 @@ _YEAR = re.compile(r"(\d{4})\s*年度")
 
 def edition_by_sheets(wb: Any) -> Edition | None:
     """An edition whose table sheets are all present, title included (for workbooks not made by xlreport);
-    of editions that print alike (shanghai-2024 and -2025), the one for the year the title line names."""
+    of editions that print alike (one region's editions of two years), the one for the year the title line names."""
     names = set(wb.sheetnames)
     matching: list[tuple[Edition, set[str]]] = []
     for edition_id in available_editions():
