@@ -67,17 +67,16 @@ class SheetTrim:
             if self.state == _PASS:
                 m = _ROW_START.search(buf, p)
                 if m is None:
-                    safe = end if final else max(p, buf.rfind(b"<", p))
+                    safe = _safe(buf, p, final)
                     out.append(buf[p:safe])
                     p = safe
                     break
-                gt = buf.find(b">", m.start())
-                if gt < 0 and not final:
+                tag = _start_tag(buf, m.start(), final)
+                if tag is None:
                     out.append(buf[p : m.start()])
                     p = m.start()
                     break
                 self._learn_prefix(m.group(1))
-                tag = buf[m.start() : gt + 1] if gt >= 0 else buf[m.start() :]
                 r = _R_ATTR.search(tag)
                 self.row, self.col = (int(r.group(2)) if r else self.row + 1), 0
                 if self.row > MAX_ROW:
@@ -86,7 +85,7 @@ class SheetTrim:
                     out.append(buf[p : m.start()])
                     p, self.state = m.start(), _SKIP_ALL
                     continue
-                stop = gt + 1 if gt >= 0 else end
+                stop = m.start() + len(tag)
                 out.append(buf[p:stop])
                 p = stop
                 if not tag.rstrip().endswith(b"/>"):
@@ -101,23 +100,22 @@ class SheetTrim:
                         out.append(buf[p:stop])
                         p, self.state = stop, _PASS
                         continue
-                    safe = end if final else max(p, buf.rfind(b"<", p))
+                    safe = _safe(buf, p, final)
                     out.append(buf[p:safe])
                     p = safe
                     break
-                gt = buf.find(b">", m.start())
-                if gt < 0 and not final:
+                tag = _start_tag(buf, m.start(), final)
+                if tag is None:
                     out.append(buf[p : m.start()])
                     p = m.start()
                     break
-                tag = buf[m.start() : gt + 1] if gt >= 0 else buf[m.start() :]
                 r = _R_ATTR.search(tag)
                 self.col = column_index(r.group(1).decode()) if r and r.group(1) else self.col + 1
                 if self.col > self.extent.cols:
                     out.append(buf[p : m.start()])
                     p, self.state = m.start(), _SKIP_ROW
                     continue
-                stop = gt + 1 if gt >= 0 else end
+                stop = m.start() + len(tag)
                 out.append(buf[p:stop])
                 p = stop
                 continue
@@ -125,7 +123,7 @@ class SheetTrim:
             closing = self._row_end if self.state == _SKIP_ROW else self._data_end
             e = buf.find(closing, p)
             if e < 0:
-                safe = end if final else max(p, buf.rfind(b"<", p))
+                safe = _safe(buf, p, final)
                 self._count(buf, p, safe)
                 p = safe
                 break
@@ -172,6 +170,21 @@ class SheetTrim:
         if r is None or not r.group(1):
             return None
         return r.group(1).decode().upper() + r.group(2).decode()
+
+
+def _start_tag(buf: bytes, start: int, final: bool) -> bytes | None:
+    """The start tag opening at ``start`` (to the buffer's end when it is the last piece), or None while
+    its end is still to come."""
+    gt = buf.find(b">", start)
+    if gt < 0:
+        return buf[start:] if final else None
+    return buf[start : gt + 1]
+
+
+def _safe(buf: bytes, p: int, final: bool) -> int:
+    """How far from ``p`` the buffer can be handed on or counted: to its end in the last piece, else to
+    its last "<" (an element there may be incomplete)."""
+    return len(buf) if final else max(p, buf.rfind(b"<", p))
 
 
 def trimmed(chunks: Iterable[bytes], extent: Extent, beyond: Beyond) -> Iterator[bytes]:
