@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,3 +30,38 @@ def reference_data() -> dict[str, Any]:
 def reference() -> dict[str, Any]:
     """The published reference report as a dict (a fresh copy per test)."""
     return reference_data()
+
+
+# Matrices of edits: a spread of SAMPLE edits per kind and workbook by default, SWEEP_SAMPLE in the sweep
+# (`-m sweep`), every one with XLREPORT_SWEEP_ALL=1.
+SAMPLE, SWEEP_SAMPLE = 12, 60
+
+
+@pytest.fixture(params=["spread", pytest.param("all", marks=pytest.mark.sweep)])
+def scope(request) -> str:
+    """A spread of each kind of edit by default; more in the sweep."""
+    return request.param
+
+
+def spread(items: list, scope: str, sample: int = SAMPLE) -> list:
+    """Edits spread evenly over ``items``: ``sample`` by default, SWEEP_SAMPLE in the sweep, all of them
+    with XLREPORT_SWEEP_ALL=1."""
+    if scope == "spread":
+        size = sample
+    else:
+        size = len(items) if os.environ.get("XLREPORT_SWEEP_ALL") else max(SWEEP_SAMPLE, sample * 5)
+    if len(items) <= size:
+        return items
+    step = len(items) / size
+    return [items[int(i * step)] for i in range(size)]
+
+
+# Editions of the default run; the others (shanghai-2025 is shanghai-2024 with a year's codes added) only
+# in the sweep, where a test runs over every edition.
+DEFAULT_EDITIONS = ("shanxi-2022", "shanghai-2024")
+
+
+def sweep_beyond(items: Iterable[Any], keep: Iterable[Any] = DEFAULT_EDITIONS) -> list[Any]:
+    """``items`` as parameters: those in ``keep`` run by default, the rest only in the sweep."""
+    kept = set(keep)
+    return [i if i in kept else pytest.param(i, marks=pytest.mark.sweep) for i in items]

@@ -14,9 +14,10 @@ from xlreport.validation.workbook import validate_workbook
 from xlreport.write.writer import write_report
 
 from .bad_corpus import KINDS, make, run_cli_measured
+from .conftest import sweep_beyond
 
 
-@pytest.fixture(scope="module", params=available_editions())
+@pytest.fixture(scope="module", params=sweep_beyond(available_editions()))
 def good(request, tmp_path_factory):
     """A filled workbook of each edition."""
     path = tmp_path_factory.mktemp("bad") / f"good-{request.param}.xlsx"

@@ -60,6 +60,7 @@ def test_every_shipped_edition_passes(edition_id):
     assert problems == [], "\n".join(map(str, problems))
 
 
+@pytest.mark.sweep  # LibreOffice: .ci/run's sweep
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
 def test_the_check_recalculates_the_template_in_libreoffice():
     problems = check_edition(str(locate("shanghai-2024").folder), libreoffice=True)

@@ -78,6 +78,7 @@ def test_the_template_types_in_yuan_and_prints_wan(tmp_path, sh):
     assert validate_workbook(path).findings[-1].code == "not-filled"
 
 
+@pytest.mark.sweep  # LibreOffice: .ci/run's sweep
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_prints_each_wan_cell_as_the_rounding_of_its_yuan_cell(typed, yuan, tmp_path):
     filled, changed = convert([typed["filled"], typed["changed"]], tmp_path / "lo")

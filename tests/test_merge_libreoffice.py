@@ -18,6 +18,7 @@ from .libreoffice import recalculation_problems, soffice
 pytestmark = [
     pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed"),
     pytest.mark.xdist_group("libreoffice"),
+    pytest.mark.sweep,  # LibreOffice: .ci/run's sweep
 ]
 
 

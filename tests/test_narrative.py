@@ -261,6 +261,7 @@ def _paragraph(ws, start: str) -> str:
     return next(str(c.value) for row in ws.iter_rows() for c in row if str(c.value or "").startswith(start))
 
 
+@pytest.mark.sweep  # LibreOffice: .ci/run's sweep
 def test_live_part3_text_follows_the_inputs_in_libreoffice(tmp_path):
     """The Part 3 paragraphs are formulas: LibreOffice recalculates them to the cached text, and a change of an
     input (last year's 收入总计) or a reason typed in its cell changes the sentence."""

@@ -133,6 +133,7 @@ def shanghai_random(directory: Path, sh: Edition, seed: int) -> Path:
     return write_report(directory / f"r{seed}.xlsx", report).path
 
 
+@pytest.mark.sweep  # LibreOffice: .ci/run's sweep
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_parity(tmp_path: Path, sh: Edition) -> None:
     files = [

@@ -9,7 +9,6 @@ By default a spread of each kind (``SAMPLE`` edits a kind and workbook); ``-m sw
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from decimal import Decimal
@@ -25,7 +24,8 @@ from xlreport.synthetic import random_report
 from xlreport.validation.workbook import validate_workbook
 from xlreport.write.writer import write_report
 
-SAMPLE, SWEEP_SAMPLE = 12, 60
+from .conftest import spread
+
 _REF = re.compile(  # [sheet!]A1[:B2]: groups quoted sheet, plain sheet, column, row, last column, last row
     r"(?:'((?:[^']|'')+)'|([^\s'!(),:=+\-*/&<>^]+))?!?\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"
 )
@@ -62,22 +62,6 @@ def _save(members: dict[str, bytes], dst: Path) -> Path:
         for name, data in members.items():
             z.writestr(name, data)
     return dst
-
-
-@pytest.fixture(params=["spread", pytest.param("all", marks=pytest.mark.sweep)])
-def scope(request) -> str:
-    """A spread of each kind of edit by default; every one in the sweep."""
-    return request.param
-
-
-def _spread(items: list, scope: str) -> list:
-    """Edits spread evenly over ``items``: SAMPLE by default, SWEEP_SAMPLE in the sweep, all of them
-    with XLREPORT_SWEEP_ALL=1."""
-    size = SAMPLE if scope == "spread" else len(items) if os.environ.get("XLREPORT_SWEEP_ALL") else SWEEP_SAMPLE
-    if len(items) <= size:
-        return items
-    step = len(items) / size
-    return [items[int(i * step)] for i in range(size)]
 
 
 def _value_at(read, sheet: str, r: int, c: int) -> Decimal:
@@ -120,7 +104,7 @@ def test_every_narrowed_formula_prints_wrong_at_its_cell(workbook, tmp_path, sco
     path, read = workbook
     members = _members(path)
     parts = _parts(members)
-    cases = _spread(_narrowable(read), scope)
+    cases = spread(_narrowable(read), scope)
     assert cases
     for n, (ref, a1, sheet, formula) in enumerate(cases):
         edited = dict(members)
@@ -168,7 +152,7 @@ def test_every_input_changed_under_manual_calculation(workbook, tmp_path, scope)
         for ref, c in sorted(read.cells.items(), key=lambda kv: str(kv[0]))
         if c.formula is None and isinstance(c.value, Decimal) and read.addresses[ref] in readers
     ]
-    cases = _spread(inputs, scope)
+    cases = spread(inputs, scope)
     assert cases
     for n, (ref, (sheet, r, c)) in enumerate(cases):
         reach, stack = set(), [(sheet, r, c)]
@@ -208,7 +192,7 @@ def test_every_name_moved_away_from_its_printed_cell(workbook, tmp_path, scope, 
     table prints: the printed cell is read (no other finding) and name-moved (error) names it."""
     path, read = workbook
     members = _members(path)
-    cases = _spread(_fixed_cells(read), scope)
+    cases = spread(_fixed_cells(read), scope)
     assert cases
     book = members["xl/workbook.xml"].decode()
     for n, (ref, (sheet, r, c)) in enumerate(cases):
