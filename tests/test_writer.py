@@ -16,7 +16,8 @@ from xlreport.validation.engine import shape_of
 from xlreport.write.sheets import CHECK_SHEET
 from xlreport.write.writer import expand_codes, write_report, write_template
 
-ALLOWED = {"SUM", "IF", "ROUND", "ABS", "MIN", "MAX", "AND", "OR", "LEN", "TEXT", "MID"}  # TEXT, MID: live Part 3
+# TEXT, MID: live Part 3; COUNT: a blank scorecard shows no result
+ALLOWED = {"SUM", "IF", "ROUND", "ABS", "MIN", "MAX", "AND", "OR", "LEN", "TEXT", "MID", "COUNT"}
 AUDIT_ALLOWED = {"COUNT", "COUNTA", "COUNTIF", "ISTEXT", "IFERROR"}  # Excel 2007, WPS and LibreOffice alike
 
 

@@ -20,6 +20,7 @@ from .. import __version__
 from ..editions.spec import Edition
 from ..fileio import atomic_write
 from ..layout.plan import (
+    CHECK_SHEET,
     GUIDE_SHEET,
     PRINTED_PREFIX,
     PROPERTY_PREFIX,
@@ -211,11 +212,34 @@ class WorkbookWriter:
         def rule_of(check: Check) -> RoundingRule:  # the validator's view of the written workbook
             return RoundingRule(check, self.amount_unit, decimals, derived)
 
-        sheets.write_checks_sheet(wb, fmt, self.checks, self.values, self.shown, self.labeler, self._locator, rule_of)
+        sheets.write_checks_sheet(
+            wb,
+            fmt,
+            self.checks,
+            self.values,
+            self.shown,
+            self.labeler,
+            self._locator,
+            rule_of,
+            inputs=self._input_ranges(),
+            filled=any(isinstance(v, Decimal) for ref, v in self.values.items() if ref not in self.defs),
+        )
         for add_sheet in self.extra_sheets:
             add_sheet(wb, fmt, self)
         wb.close()
         return formulas, inputs
+
+    def _input_ranges(self) -> list[str]:
+        """The number cells a person types, as ranges seen from the 审核 sheet (a blank workbook: 未填报)."""
+        order = {plan.name: i for i, plan in enumerate(self.plans)}
+        typed = [
+            ref
+            for plan in self.plans
+            for ref, dc in plan.cells.items()
+            if dc.kind in ("amount", "count", "rate", "score") and ref not in self.defs
+        ]
+        typed.sort(key=lambda ref: (order[self.addresses[ref][0]], self.addresses[ref][2], self.addresses[ref][1]))
+        return self._locator(CHECK_SHEET).ranges(typed)
 
     def _locator(self, sheet: str) -> Locator:
         return Locator(self.addresses, sheet)
@@ -319,9 +343,12 @@ class WorkbookWriter:
             if ref in self.frozen:  # the validator's mark: the writer put the printed number here
                 wb.define_name(defined_name(ref, REPORTED_PREFIX), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
             if check is not None and ref not in self.frozen:
-                formula = "=" + check.rhs.render(locate)
-                style = fmt.value(dc.kind, formula=True, zeros=ref in self.zeros)  # a printed 0.00 prints
-                ws.write_formula(dc.row, dc.col, formula, style, formula_result(check.rhs, self.shown.get))
+                formula = "=" + check.formula(locate)
+                # a printed 0.00 prints; a scorecard's computed 0 (a 结余 of 0) prints as the form does
+                zeros = ref in self.zeros or check.blank_until_filled
+                style = fmt.value(dc.kind, formula=True, zeros=zeros)
+                cached = "" if check.shows_blank(self.shown.get) else formula_result(check.rhs, self.shown.get)
+                ws.write_formula(dc.row, dc.col, formula, style, cached)
                 depends_on.update(self.addresses[c][0] for c in check.rhs.refs() if c in self.addresses)
                 formulas += 1
                 continue
@@ -376,7 +403,7 @@ class WorkbookWriter:
             if cell is None or cell in self.frozen:
                 continue
             try:
-                shown[cell] = check.rhs.evaluate(shown.get)
+                shown[cell] = None if check.shows_blank(shown.get) else check.rhs.evaluate(shown.get)
             except Undefined:
                 shown[cell] = None
         return shown
