@@ -98,9 +98,10 @@ def page_setup(ws: Worksheet, plan: SheetPlan) -> None:
     ws.repeat_rows(plan.header_rows[0], plan.header_rows[1])
     ws.set_footer("&C第 &P 页，共 &N 页")
     ws.center_horizontally()
-    first_body = plan.body_rows[0] if plan.body_rows[0] > 0 else plan.header_rows[1] + 1
-    ws.freeze_panes(first_body, 0)
-    ws.print_area(0, 0, plan.footnote_row + 3, plan.ncols - 1)
+    if plan.print_cols is None:  # a table: its header stays in view (a scorecard's header is far down)
+        first_body = plan.body_rows[0] if plan.body_rows[0] > 0 else plan.header_rows[1] + 1
+        ws.freeze_panes(first_body, 0)
+    ws.print_area(0, 0, plan.footnote_row + 3, (plan.print_cols or plan.ncols) - 1)
     ws.protect(
         "",
         {

@@ -49,7 +49,7 @@ from ..validation.findings import Finding
 from ..validation.labels import Labeler
 from . import sheets
 from .cached import formula_result, stored
-from .formats import Formats
+from .formats import Formats, form_number
 from .narrative import write_narrative_sheet
 from .published import place_published
 
@@ -286,13 +286,15 @@ class WorkbookWriter:
         for i, width in enumerate(plan.widths):
             ws.set_column(i, i, width)
         is_table = plan.table_id in {t.id for t in self.edition.tables}
-        covered: set[tuple[int, int]] = {(dc.row, dc.col) for dc in plan.cells.values()}
+        covered: set[tuple[int, int]] = {
+            (dc.row, c) for dc in plan.cells.values() for c in range(dc.col, (dc.last_col or dc.col) + 1)
+        }
         for text in plan.texts:
             for r in range(text.row, (text.last_row or text.row) + 1):
                 for c in range(text.col, (text.last_col or text.col) + 1):
                     covered.add((r, c))
         for r in range(plan.border_rows[0], plan.border_rows[1] + 1):  # the box is ruled everywhere
-            for c in range(plan.ncols):
+            for c in range(plan.print_cols or plan.ncols):
                 if (r, c) not in covered:
                     ws.write_blank(r, c, None, fmt.get("cell"))
         for r in range(plan.header_rows[0], plan.header_rows[1] + 1):
@@ -331,10 +333,18 @@ class WorkbookWriter:
         text_cols: set[int] = set()
         pending: dict[str, list[str]] = {}
         depends_on: set[str] = set()
-        display = None if is_table else self.edition.scorecard.form.indicators.display()
+        form = self.edition.scorecard.form
+        display = None if is_table else form.indicators.display()
         for ref, dc in plan.cells.items():
             check = self.defs.get(ref)
             shown_only = ref.col == display  # 建议得分: no defined name, never read back
+            number = (
+                None if is_table or dc.kind not in ("amount", "rate", "score") else form_number(self.shown.get(ref))
+            )
+            bare = ref.row == "info" and (item := form.field("info", ref.col)) is not None and item.bare
+            plain = fmt.get("bare_value") if bare and self.kind == "report" else None  # the date: unboxed
+            if dc.last_col is not None:  # a field spanning columns: merged across, its value in the first
+                ws.merge_range(dc.row, dc.col, dc.row, dc.last_col, "", plain or fmt.value(dc.kind))
             if shown_only and check is None:  # a qualitative indicator has no 建议得分
                 ws.write_blank(dc.row, dc.col, None, fmt.value(dc.kind, formula=True))
                 continue
@@ -346,7 +356,7 @@ class WorkbookWriter:
                 formula = "=" + check.formula(locate)
                 # a printed 0.00 prints; a scorecard's computed 0 (a 结余 of 0) prints as the form does
                 zeros = ref in self.zeros or check.blank_until_filled
-                style = fmt.value(dc.kind, formula=True, zeros=zeros)
+                style = fmt.value(dc.kind, formula=True, zeros=zeros, number=number)
                 cached = "" if check.shows_blank(self.shown.get) else formula_result(check.rhs, self.shown.get)
                 ws.write_formula(dc.row, dc.col, formula, style, cached)
                 depends_on.update(self.addresses[c][0] for c in check.rhs.refs() if c in self.addresses)
@@ -355,7 +365,10 @@ class WorkbookWriter:
             inputs += 1
             value = self.values.get(ref)
             reported = ref in self.frozen
-            style = fmt.value(dc.kind, published=reported and ref in self.contradicted, reported=reported)
+            style = fmt.value(
+                dc.kind, published=reported and ref in self.contradicted, reported=reported, number=number
+            )
+            style = plain or style
             if dc.kind in ("code", "name", "text"):
                 if dc.kind == "code":
                     text_cols.add(dc.col)
@@ -367,6 +380,8 @@ class WorkbookWriter:
             kind = sheets.validation_kind(dc)
             if kind is not None:
                 pending.setdefault(kind, []).append(xl_rowcol_to_cell(dc.row, dc.col))
+        if plan.merge_cols and self.kind == "report":
+            self._merge_down(ws, plan, fmt)
         sheets.apply_validation(ws, pending, lists)
         if text_cols:
             ranges = " ".join(f"{xl_col_to_name(c)}1:{xl_col_to_name(c)}1048576" for c in sorted(text_cols))
@@ -376,6 +391,37 @@ class WorkbookWriter:
         sheets.page_setup(ws, plan)
         title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
         return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
+
+    def _merge_down(self, ws: Worksheet, plan: SheetPlan, fmt: Formats) -> None:
+        """一级/二级指标 as the form prints them: equal values on consecutive lines merged into one cell
+        (a column's runs nest inside those of the columns before it). Each merged cell keeps its value
+        underneath, so SUMIF over the column and the reader see every line's (reader: ``merge`` fields)."""
+        by_pos = {(dc.row, dc.col): (ref, dc) for ref, dc in plan.cells.items()}
+        first, last = plan.body_rows
+        bounds: set[int] = {first, last + 1}
+        for col in plan.merge_cols:
+            run_start = first
+            for r in range(first, last + 2):
+                here = by_pos.get((r, col)) if r <= last else None
+                start = by_pos.get((run_start, col))
+                same = (
+                    here is not None
+                    and start is not None
+                    and r not in bounds
+                    and self.values.get(here[0]) not in (None, "")
+                    and self.values.get(here[0]) == self.values.get(start[0])
+                )
+                if same:
+                    continue
+                if start is not None and r - 1 > run_start:
+                    ref, dc = start
+                    text = str(self.values.get(ref))
+                    style = fmt.value(dc.kind, reported=False)
+                    ws.merge_range(run_start, col, r - 1, col, text, style)
+                    for k in range(run_start + 1, r):  # kept underneath: every line's value
+                        ws.write_string(k, col, text, style)
+                bounds.add(r)
+                run_start = r
 
     def _write_printed(self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats) -> None:
         """A printed table of an entry workbook: every cell a formula over its entry cell — an amount its
