@@ -93,6 +93,20 @@ class PanelSpec(_Frozen):
         return tuple(c for c in self.columns if c.is_value)
 
 
+class PageSpec(_Frozen):
+    """How a sheet prints (issue 13 item 6): paper, orientation, fit, margins, footer. Fit to ``fit_width``
+    pages across and ``fit_height`` down (0: as many as needed), never smaller than ``min_scale`` percent:
+    a table that would shrink below it prints at that scale across pages (its row titles repeated)."""
+
+    orientation: Literal["portrait", "landscape"] = "landscape"
+    paper: Literal["A4", "A3"] = "A4"
+    fit_width: int = Field(1, ge=0)
+    fit_height: int = Field(0, ge=0)
+    margins: tuple[float, float, float, float] = (0.4, 0.4, 0.6, 0.6)  # left, right, top, bottom (inches)
+    footer: str = "&C第 &P 页 共 &N 页"
+    min_scale: int = Field(60, ge=10, le=100)
+
+
 class TableSpec(_Frozen):
     id: str  # T01 …
     sheet: str  # 公开01
@@ -105,6 +119,7 @@ class TableSpec(_Frozen):
     panels: tuple[PanelSpec, ...]
     footnotes: tuple[str, ...] = ()
     empty_note: str = "说明：本表无数据"
+    page: PageSpec = PageSpec()  # how the sheet prints
 
     @property
     def coded(self) -> CodedSpec | None:
@@ -275,6 +290,7 @@ class ScorecardSpec(_Frozen):
     sheet_prefix: str = "绩效自评"
     title: str = "项目支出绩效自评表"
     form: ScorecardForm
+    page: PageSpec = PageSpec(orientation="portrait")  # the official form prints portrait, one page wide
     level1: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # 一级 → its 二级 指标
     weights: dict[str, Decimal] = Field(default_factory=dict)  # 一级 → weight "in principle"
     execution_weight: Decimal = Decimal(10)  # 预算执行率: the score of a fully executed budget

@@ -11,7 +11,7 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from ..editions.spec import Edition
+from ..editions.spec import Edition, PageSpec
 from ..layout.plan import CHECK_SHEET, LISTS_SHEET, DataCell, SheetPlan
 from ..rules.expr import CellRef, Value
 from ..rules.instantiate import Check
@@ -90,18 +90,47 @@ def apply_validation(ws: Worksheet, pending: dict[str, list[str]], lists: Lists 
             ws.data_validation(chunk[0], {**rule, "multi_range": " ".join(chunk)})
 
 
-def page_setup(ws: Worksheet, plan: SheetPlan) -> None:
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.repeat_rows(plan.header_rows[0], plan.header_rows[1])
-    ws.set_footer("&C第 &P 页，共 &N 页")
+PAPER = {"A4": (9, 8.27, 11.69), "A3": (8, 11.69, 16.54)}  # xlsxwriter paper index, width, height (inches)
+
+
+def fit_scale(widths: list[float], page: PageSpec) -> float:
+    """The percentage at which columns of ``widths`` (Excel units) fit the page's printable width."""
+    _, short, long = PAPER[page.paper]
+    across = (long if page.orientation == "landscape" else short) - page.margins[0] - page.margins[1]
+    inches = sum(7 * w + 5 for w in widths) / 96
+    return 100 * across / inches if inches else 100
+
+
+def print_setup(ws: Worksheet, page: PageSpec, widths: list[float], repeat_cols: int = 0) -> None:
+    """Paper, orientation, fit, margins and footer of a sheet from its edition's page spec: fitted to
+    ``fit_width`` pages across unless that prints below ``min_scale`` %, then at ``min_scale`` across
+    pages, the first ``repeat_cols`` columns (the row titles) repeated on each."""
+    if page.orientation == "landscape":
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(PAPER[page.paper][0])
+    left, right, top, bottom = page.margins
+    ws.set_margins(left=left, right=right, top=top, bottom=bottom)
+    ws.set_footer(page.footer)
     ws.center_horizontally()
+    if page.fit_width and fit_scale(widths, page) / max(1, page.fit_width) < page.min_scale:
+        ws.set_print_scale(page.min_scale)
+        if repeat_cols:
+            ws.repeat_columns(0, repeat_cols - 1)
+        return
+    ws.fit_to_pages(page.fit_width, page.fit_height)
+
+
+def page_setup(ws: Worksheet, plan: SheetPlan, page: PageSpec) -> None:
+    cols = plan.print_cols or plan.ncols
+    repeat = plan.slots[0].name_col + 1 if plan.slots else 0
+    print_setup(ws, page, plan.widths[:cols], repeat)
+    ws.repeat_rows(plan.header_rows[0], plan.header_rows[1])
     if plan.print_cols is None:  # a table: its header stays in view (a scorecard's header is far down)
         first_body = plan.body_rows[0] if plan.body_rows[0] > 0 else plan.header_rows[1] + 1
         ws.freeze_panes(first_body, 0)
-    ws.print_area(0, 0, plan.footnote_row + 3, (plan.print_cols or plan.ncols) - 1)
+    ws.print_area(0, 0, plan.footnote_row + 3, cols - 1)
     ws.protect(
         "",
         {
@@ -213,6 +242,7 @@ def write_checks_sheet(
     locator: Callable[[str], Callable[[CellRef], str]],
     rule_of: Callable[[Check], RoundingRule],
     inputs: list[str] | None = None,
+    held: int = 0,
     filled: bool = True,
 ) -> None:
     """审核: a one-line verdict, then one row per rule instance (every check the validator evaluates),
@@ -236,8 +266,9 @@ def write_checks_sheet(
     counted = _count_formula(inputs or [])
     fr, fc = FILLED_CELL
     ws.write_string(fr, fc - 1, "已填数字", fmt.get("meta_right"))
-    ws.write_formula(fr, fc, "=" + counted, fmt.get("meta_left"), 1 if filled else 0)
+    ws.write_formula(fr, fc, "=" + counted, fmt.get("meta_left"), held)
     is_filled = xl_rowcol_to_cell(fr, fc, row_abs=True, col_abs=True)
+    filled = filled and held > 0
     row = HEAD_ROW + 1
     tally: dict[str, int] = {}
     for check in audit_order(checks):
@@ -284,17 +315,10 @@ def write_checks_sheet(
     fit.apply(ws)
     ws.autofilter(HEAD_ROW, 0, last, verdict_col)
     ws.freeze_panes(HEAD_ROW + 1, 3)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    print_setup(ws, PageSpec(), [w for _, w in CHECK_COLUMNS])
     ws.repeat_rows(HEAD_ROW)
     ws.print_area(0, 0, last, verdict_col)
-    ws.set_footer(FOOTER)
     ws.protect("", {"autofilter": True, "sort": True, "select_locked_cells": True, "select_unlocked_cells": True})
-
-
-FOOTER = "&C第 &P 页 共 &N 页"
 
 
 def _count_formula(args: list[str]) -> str:

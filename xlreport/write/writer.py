@@ -17,7 +17,7 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cel
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..editions.spec import Edition
+from ..editions.spec import Edition, PageSpec
 from ..fileio import atomic_write
 from ..layout.plan import (
     CHECK_SHEET,
@@ -52,9 +52,11 @@ from .cached import formula_result, stored
 from .formats import Formats, form_number
 from .narrative import write_narrative_sheet
 from .published import place_published
+from .rowfit import RowFit
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
 TEMPLATE_INDICATORS = 12
+WRAPPED = {"label", "label_bold", "name", "header", "footnote", "text"}  # styles that wrap their text
 
 
 ExtraSheet = Callable[[xlsxwriter.Workbook, Formats, "WorkbookWriter"], None]
@@ -221,7 +223,7 @@ class WorkbookWriter:
             self.labeler,
             self._locator,
             rule_of,
-            inputs=self._input_ranges(),
+            *self._typed_numbers(),
             filled=any(isinstance(v, Decimal) for ref, v in self.values.items() if ref not in self.defs),
         )
         for add_sheet in self.extra_sheets:
@@ -229,8 +231,9 @@ class WorkbookWriter:
         wb.close()
         return formulas, inputs
 
-    def _input_ranges(self) -> list[str]:
-        """The number cells a person types, as ranges seen from the 审核 sheet (a blank workbook: 未填报)."""
+    def _typed_numbers(self) -> tuple[list[str], int]:
+        """The number cells a person types, as ranges seen from the 审核 sheet (a blank workbook: 未填报),
+        and how many of them hold a number."""
         order = {plan.name: i for i, plan in enumerate(self.plans)}
         typed = [
             ref
@@ -239,7 +242,14 @@ class WorkbookWriter:
             if dc.kind in ("amount", "count", "rate", "score") and ref not in self.defs
         ]
         typed.sort(key=lambda ref: (order[self.addresses[ref][0]], self.addresses[ref][2], self.addresses[ref][1]))
-        return self._locator(CHECK_SHEET).ranges(typed)
+        held = sum(isinstance(self.values.get(ref), Decimal) for ref in typed)
+        return self._locator(CHECK_SHEET).ranges(typed), held
+
+    def _page(self, plan: SheetPlan) -> PageSpec:
+        """How the sheet of ``plan`` prints: its table's page spec, or the scorecard's."""
+        if plan.table_id in {t.id for t in self.edition.tables}:
+            return self.edition.table(plan.table_id).page
+        return self.edition.scorecard.page
 
     def _locator(self, sheet: str) -> Locator:
         return Locator(self.addresses, sheet)
@@ -280,7 +290,7 @@ class WorkbookWriter:
             f"到{r.decimals}位小数的结果（与决算软件印出的相同），不必填写。"
         )
 
-    def _write_frame(self, ws: Worksheet, plan: SheetPlan, fmt: Formats, unit: str | None = None) -> bool:
+    def _write_frame(self, ws: Worksheet, plan: SheetPlan, fmt: Formats, fit: RowFit, unit: str | None = None) -> bool:
         """Column widths, texts, the ruled box and the title and meta lines; whether ``plan`` is a table
         (``unit``: the amount unit its meta line names, when not the edition's)."""
         for i, width in enumerate(plan.widths):
@@ -298,9 +308,11 @@ class WorkbookWriter:
                 if (r, c) not in covered:
                     ws.write_blank(r, c, None, fmt.get("cell"))
         for r in range(plan.header_rows[0], plan.header_rows[1] + 1):
-            ws.set_row(r, 27)
+            fit.at_least(r, 27)
         for text in plan.texts:
             style = fmt.get(text.style, text.indent)
+            if text.style in WRAPPED and (text.last_row or text.row) == text.row:
+                fit.text(text.row, text.col, text.text, text.last_col)
             if text.merged:
                 ws.merge_range(text.row, text.col, text.last_row or text.row, text.last_col or text.col, "", style)
             ws.write_string(text.row, text.col, text.text, style)
@@ -321,13 +333,14 @@ class WorkbookWriter:
             if line:
                 row = plan.frame["title_line"]
                 ws.merge_range(row, 0, row, plan.ncols - 1, line, fmt.get("title_line"))
-            ws.set_row(plan.frame["title"], 30)
+            fit.at_least(plan.frame["title"], 30)
         return is_table
 
     def _write_plan(
         self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats, lists: sheets.Lists
     ) -> sheets.SheetSummary:
-        is_table = self._write_frame(ws, plan, fmt, self.rounding.entry if self.rounding is not None else None)
+        fit = RowFit(plan.widths)
+        is_table = self._write_frame(ws, plan, fmt, fit, self.rounding.entry if self.rounding is not None else None)
         locate = self._locator(plan.name)
         formulas = inputs = 0
         text_cols: set[int] = set()
@@ -372,6 +385,8 @@ class WorkbookWriter:
             if dc.kind in ("code", "name", "text"):
                 if dc.kind == "code":
                     text_cols.add(dc.col)
+                elif value is not None and not bare:
+                    fit.text(dc.row, dc.col, str(value), dc.last_col)
                 ws.write_string(dc.row, dc.col, "" if value is None else str(value), style)
             elif value is None:
                 ws.write_blank(dc.row, dc.col, None, style)
@@ -388,7 +403,8 @@ class WorkbookWriter:
             ws.ignore_errors({"number_stored_as_text": ranges})
         if is_table:
             self._table_notes(ws, plan, fmt)
-        sheets.page_setup(ws, plan)
+        fit.apply(ws)
+        sheets.page_setup(ws, plan, self._page(plan))
         title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
         return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
 
@@ -428,7 +444,8 @@ class WorkbookWriter:
         rounding in the printed unit, codes, names and counts as typed."""
         rounding = self.rounding
         assert rounding is not None
-        self._write_frame(ws, plan, fmt)
+        fit = RowFit(plan.widths)
+        self._write_frame(ws, plan, fmt, fit)
         locate = self._locator(plan.name)
         derived = derived_of(self.order, self.frozen)
         for ref, dc in plan.cells.items():
@@ -439,7 +456,10 @@ class WorkbookWriter:
                 source = locate(ref)
                 formula, cached = f'=IF({source}="","",{source})', self.shown.get(ref)
             ws.write_formula(dc.row, dc.col, formula, fmt.value(dc.kind, formula=True, zeros=True), stored(cached))
-        sheets.page_setup(ws, plan)
+            if dc.kind in ("name", "text") and cached:
+                fit.text(dc.row, dc.col, str(cached), dc.last_col)
+        fit.apply(ws)
+        sheets.page_setup(ws, plan, self._page(plan))
 
     def _as_shown(self) -> dict[CellRef, Value]:
         """Every cell as a spreadsheet shows it: a formula over blank cells gives 0 (or text), not blank."""
