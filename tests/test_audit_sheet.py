@@ -25,7 +25,7 @@ from xlreport.rules.tolerance import FAIL_LABELS, PASS_LABEL, ROUNDING_LABEL
 from xlreport.synthetic import random_report
 from xlreport.validation.engine import check_report
 from xlreport.validation.workbook import data_shape, validate_read
-from xlreport.write.sheets import CHECK_COLUMNS, CHECK_SHEET
+from xlreport.write.sheets import CHECK_COLUMNS, CHECK_SHEET, HEAD_ROW, audit_order
 from xlreport.write.writer import write_report
 
 from .conftest import EXAMPLE, SYNTHETIC
@@ -39,7 +39,7 @@ VERDICT = len(CHECK_COLUMNS) - 1
 
 def sheet_rows(path: Path) -> list[tuple]:
     ws = load_workbook(path, data_only=True, read_only=True)[CHECK_SHEET]
-    return [tuple(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+    return [tuple(r) for r in ws.iter_rows(min_row=HEAD_ROW + 2, values_only=True)]
 
 
 def _leaves(cell: CellRef, defs: dict[CellRef, Check]) -> set[CellRef]:
@@ -58,9 +58,9 @@ def _leaves(cell: CellRef, defs: dict[CellRef, Check]) -> set[CellRef]:
 
 
 def validator_labels(path: Path) -> list[tuple[str, set[str]]]:
-    """Per rule instance, in the validator's order: its id and the verdicts its findings allow on the sheet
-    (a finding's severity, 尾差 for a rounding note; 通过 without a finding, or blank when the rule skips
-    a blank anchor)."""
+    """Per rule instance, in the 审核 sheet's order (errors first, else the validator's): its id and the
+    verdicts its findings allow on the sheet (a finding's severity, 尾差 for a rounding note; 通过 without
+    a finding, or blank when the rule skips a blank anchor)."""
     read = read_workbook(path)
     result = validate_read(read)  # validate_workbook(path) is read_workbook + validate_read: read once
     checks = instantiate(data_shape(read, {ref: c.value for ref, c in read.cells.items() if c.value is not None}))
@@ -72,7 +72,7 @@ def validator_labels(path: Path) -> list[tuple[str, set[str]]]:
         label = ROUNDING_LABEL if f.code == "rounding-difference" else FAIL_LABELS[f.severity]
         found[(f.rule_id, f.cells)] = label
     out = []
-    for check in checks:
+    for check in audit_order(checks):
         key = (check.id, tuple(str(c) for c in check.cells()))
         if key in found:
             out.append((check.id, {found.pop(key)}))

@@ -63,7 +63,7 @@ def test_the_model_has_exactly_the_fields_of_the_form():
     header, summary = [f.key for f in form.header], [f.key for f in form.summary]
     assert [*header, "budget", "indicators", *summary] == list(Scorecard.model_fields)
     assert BudgetLine.model_fields["declared"].description == "年初预算数·目标申报（元）"
-    assert BudgetLine.model_fields["rate"].description == "执行率（%，100表示100%）"
+    assert BudgetLine.model_fields["rate"].description == "执行率（百分数，100表示100%）"
     assert Scorecard.model_fields["project_unit"].description == "项目单位（如 062002-晋城市政务服务中心）"
 
 
@@ -100,7 +100,7 @@ def test_writer_and_reader_follow_a_changed_form(use_edition, tmp_path):
     head = column_a.index("二、绩效目标完成情况") + 2  # 1-based row of the header under the title
     assert [ws.cell(row=head, column=c).value for c in (7, 8, 9)] == ["偏差原因分析及改进措施", "权重", "得分"]
     budget_head = column_a.index("一、预算执行情况") + 2
-    assert ws.cell(row=budget_head, column=7).value == "预算执行率(%)"
+    assert ws.cell(row=budget_head, column=8).value == "预算执行率"  # 资金来源 spans A:B
     result = validate_workbook(path)
     assert [(f.rule_id, f.cell) for f in result.findings] == [("R10-1", "C6"), ("K4", "I22")]  # the JSON's
     assert result.report is not None
@@ -138,13 +138,13 @@ def test_the_writer_renders_the_edition_weights_and_grades(use_edition, tmp_path
     # templates: every scored cell a formula (a filled report keeps the scores it printed)
     report = xlreport.load_report(EXAMPLE)
     usual = scorecard_formulas(write_template(tmp_path / "usual.xlsx", report.edition, "x", 2022).path)
-    assert any(f.endswith("*10)") and "MIN(" in f for f in usual)
+    assert any(f.endswith("*10))") and "MIN(" in f for f in usual)  # guarded: blank until filled
     assert any('>=90,"优"' in f and '>=80,"良"' in f for f in usual)
     use_edition(variant(stricter))
     report = xlreport.load_report(EXAMPLE)
     changed = scorecard_formulas(write_template(tmp_path / "stricter.xlsx", report.edition, "x", 2022).path)
-    assert any(f.endswith("*20)") and "MIN(" in f for f in changed)
-    assert not any(f.endswith("*10)") and "MIN(" in f for f in changed)
+    assert any(f.endswith("*20))") and "MIN(" in f for f in changed)
+    assert not any(f.endswith("*10))") and "MIN(" in f for f in changed)
     assert any('>=95,"优"' in f and '>=85,"良"' in f and '>=60,"中"' in f for f in changed)
     assert len(changed) == len(usual)
 

@@ -93,6 +93,20 @@ class PanelSpec(_Frozen):
         return tuple(c for c in self.columns if c.is_value)
 
 
+class PageSpec(_Frozen):
+    """How a sheet prints (issue 13 item 6): paper, orientation, fit, margins, footer. Fit to ``fit_width``
+    pages across and ``fit_height`` down (0: as many as needed), never smaller than ``min_scale`` percent:
+    a table that would shrink below it prints at that scale across pages (its row titles repeated)."""
+
+    orientation: Literal["portrait", "landscape"] = "landscape"
+    paper: Literal["A4", "A3"] = "A4"
+    fit_width: int = Field(1, ge=0)
+    fit_height: int = Field(0, ge=0)
+    margins: tuple[float, float, float, float] = (0.4, 0.4, 0.6, 0.6)  # left, right, top, bottom (inches)
+    footer: str = "&C第 &P 页 共 &N 页"
+    min_scale: int = Field(60, ge=10, le=100)
+
+
 class TableSpec(_Frozen):
     id: str  # T01 …
     sheet: str  # 公开01
@@ -105,6 +119,7 @@ class TableSpec(_Frozen):
     panels: tuple[PanelSpec, ...]
     footnotes: tuple[str, ...] = ()
     empty_note: str = "说明：本表无数据"
+    page: PageSpec = PageSpec()  # how the sheet prints
 
     @property
     def coded(self) -> CodedSpec | None:
@@ -156,6 +171,9 @@ class CardField(_Frozen):
     unit: str | None = None  # printed as 全年预算数(元)
     hint: str | None = None  # a word for people filling in the data (JSON Schema)
     role: CardRole = "field"
+    span: int = Field(1, ge=1)  # sheet columns the field's cells cover (merged across)
+    merge: bool = False  # equal values on consecutive lines print as one cell merged down (一级/二级指标)
+    bare: bool = False  # a header line printed as its value alone, centred, without its label (the date)
 
     @property
     def label(self) -> str:
@@ -190,10 +208,25 @@ class CardBlock(_Frozen):
         """Rows from the section title to the first line."""
         return 1 + self.depth
 
+    @property
+    def starts(self) -> tuple[int, ...]:
+        """The sheet column (0-based) each column starts at: columns stand side by side, each ``span`` wide."""
+        out, c = [], 0
+        for col in self.columns:
+            out.append(c)
+            c += col.span
+        return tuple(out)
+
+    @property
+    def width(self) -> int:
+        """Sheet columns the block covers."""
+        return sum(c.span for c in self.columns)
+
     def index(self, key: str) -> int:
-        for i, c in enumerate(self.columns):
+        """The sheet column of the column ``key``."""
+        for start, c in zip(self.starts, self.columns, strict=True):
             if c.key == key:
-                return i
+                return start
         raise KeyError(key)
 
     def column(self, key: str) -> CardField | None:
@@ -201,7 +234,7 @@ class CardBlock(_Frozen):
 
     def row_columns(self) -> tuple[int, ...]:
         """The columns whose content makes a row a line of the block (not notes, helpers or displays)."""
-        return tuple(i for i, c in enumerate(self.columns) if c.role == "field")
+        return tuple(start for start, c in zip(self.starts, self.columns, strict=True) if c.role == "field")
 
     def display(self) -> str | None:
         """The key of the block's display column (建议得分), if it has one."""
@@ -213,7 +246,7 @@ class ScorecardForm(_Frozen):
     messages and the Scorecard model name fields by it (editions/data/common/scorecard.toml)."""
 
     widths: tuple[float, ...]
-    span: int  # the title, the header lines and the section titles cover columns 0 … span-1
+    span: int  # the printed form: the title, header lines, section titles and print area cover columns 0 … span-1
     value_column: int  # a header line: its label before this column, its value from it to the span
     header: tuple[CardField, ...]  # one row each, under the title
     budget: CardBlock
@@ -225,7 +258,7 @@ class ScorecardForm(_Frozen):
     def _fits(self) -> ScorecardForm:
         for block in (self.budget, self.indicators):
             keys = [c.key for c in block.columns]
-            if len(set(keys)) != len(keys) or len(keys) > len(self.widths):
+            if len(set(keys)) != len(keys) or block.width > len(self.widths):
                 raise ValueError(f"scorecard block {block.title}: keys repeat or columns exceed the widths")
         if self.indicators.column(self.summary_column) is None or not 0 < self.value_column < self.span:
             raise ValueError("scorecard form: summary_column or value_column out of place")
@@ -257,6 +290,7 @@ class ScorecardSpec(_Frozen):
     sheet_prefix: str = "绩效自评"
     title: str = "项目支出绩效自评表"
     form: ScorecardForm
+    page: PageSpec = PageSpec(orientation="portrait")  # the official form prints portrait, one page wide
     level1: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # 一级 → its 二级 指标
     weights: dict[str, Decimal] = Field(default_factory=dict)  # 一级 → weight "in principle"
     execution_weight: Decimal = Decimal(10)  # 预算执行率: the score of a fully executed budget

@@ -104,6 +104,7 @@ class DataCell:
     row: int
     col: int
     kind: str  # amount, count, text, rate, score
+    last_col: int | None = None  # merged across to this column (a scorecard field spanning columns)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ class SheetPlan:
     footnote_row: int = 0
     border_rows: tuple[int, int] = (3, 3)  # the boxed table area
     frame: dict[str, int] = field(default_factory=dict)  # title_line, title, number, meta, header rows
+    print_cols: int | None = None  # columns printed and ruled (None: all ncols); helper columns stand beyond
+    merge_cols: tuple[int, ...] = ()  # columns whose equal values on consecutive body rows print merged down
 
     def at(self, ref: CellRef) -> DataCell | None:
         return self.cells.get(ref)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.parsers import expat
 
-from ..layout.a1 import MAX_COLUMN, MAX_ROW
+from ..layout.a1 import MAX_COLUMN, MAX_ROW, range_bounds
 from ..layout.a1 import column_index as column_index_from_string
 from ..layout.a1 import column_letter as get_column_letter
 from .extent import DEFAULT, Beyond, Extent, extents
@@ -580,7 +580,23 @@ def _sheet(parts: _Parts, title: str, part: str, shared: list[tuple[FastCell, in
     except expat.ExpatError as exc:
         raise ValueError(f"{part} 不是有效的XML（第 {exc.lineno} 行第 {exc.offset + 1} 列出错）") from None
     sheet.max_row = reader.max_row
+    _drop_hidden(sheet)
     return sheet
+
+
+def _drop_hidden(sheet: FastSheet) -> None:
+    """The cells a merged range hides read as empty, as openpyxl reads them (a file may keep values there)."""
+    for text in sheet.merged:
+        try:
+            r1, c1, r2, c2 = range_bounds(text)
+        except ValueError:
+            continue
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+            continue
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    sheet.cells.pop((r + 1, c + 1), None)
 
 
 def cells_of(wb: Any) -> dict[tuple[str, str], tuple[Any, str]]:

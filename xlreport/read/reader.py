@@ -408,10 +408,23 @@ def _merged_inputs(read: WorkbookRead, ws: Any) -> None:
         hidden = [(r, c) for r, c in covered if (r, c) != (r1, c1)]  # a merge over a label or title hides none
         if not hidden:
             continue
+        top = read.ref_at.get((title, r1, c1))
+        if c1 == c2 and top is not None and _merges_down(read, top):  # 一级/二级指标 as the form prints them
+            for r, c in hidden:
+                read.cells[read.ref_at[(title, r, c)]] = read.cells[top]
+            continue
         for r, c in hidden:
             read.cells[read.ref_at[(title, r, c)]] = CellContent(None, None, None)
         finding = make("merged-cells", {"where": f"{title}!{text}", "range": text}, sheet=title)
         read.findings.append(finding.model_copy(update={"cell": first}))
+
+
+def _merges_down(read: WorkbookRead, ref: CellRef) -> bool:
+    """Whether a scorecard field prints merged down over lines of equal value (its value is every line's)."""
+    if not (ref.table[:1] == "S" and ref.table[1:].isdigit()):
+        return False
+    field = read.edition.scorecard.form.field(ref.row, ref.col)
+    return field is not None and field.merge
 
 
 def _hidden(ws: Any) -> tuple[set[int], set[int]]:
@@ -825,7 +838,8 @@ def _read_scorecard(read: WorkbookRead, ws: Any, sid: str) -> None:
     form = read.edition.scorecard.form
     card: dict[str, Any] = {"sid": sid, "budget": [], "indicators": []}
     for i, item in enumerate(form.header):
-        _content(read, ws, CellRef(sid, "info", item.key), form.header_row(i), form.value_column, item.kind)
+        col = 0 if item.bare else form.value_column
+        _content(read, ws, CellRef(sid, "info", item.key), form.header_row(i), col, item.kind)
     budget_top = _find_row(ws, form.budget.title)
     ind_top = _find_row(ws, form.indicators.title)
     summary_top = _find_row(ws, form.summary[0].label)
@@ -842,7 +856,7 @@ def _read_scorecard(read: WorkbookRead, ws: Any, sid: str) -> None:
             if not any(_text(ws, r, c) for c in marks):
                 continue
             key = row_key(len(card[lines]))
-            for c, item in enumerate(block.columns):
+            for c, item in zip(block.starts, block.columns, strict=True):
                 if item.role != "display":
                     _content(read, ws, CellRef(sid, key, item.key), r, c, item.kind)
             card[lines].append(key)

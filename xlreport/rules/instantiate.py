@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..editions.spec import RuleSpec
 from ..model.values import CellRef, is_class_code
-from .expr import Expr, Linear, Ref, single_ref, sum_of
+from .expr import Env, Expr, Linear, Locate, Ref, render_sum_args, single_ref, sum_of
 from .parser import RuleSyntaxError, parse_expr, parse_relation
 from .shape import Shape, ShapeResolver, children_of
 
@@ -34,6 +35,25 @@ class Check:
         for c in self.rhs.refs():
             return c
         return None
+
+    @property
+    def blank_until_filled(self) -> bool:
+        """Whether the cell it defines shows nothing until a cell it reads holds a number: a scorecard's
+        results (结余, 执行率, 得分, 等级) are blank on a blank form, not 0 or 差."""
+        return self.scorecard is not None
+
+    def formula(self, locate: Locate) -> str:
+        """The formula (without "=") the writer writes for the cell this check defines, and the validator
+        expects there: the right-hand side, guarded by :attr:`blank_until_filled`."""
+        text = self.rhs.render(locate)
+        if not self.blank_until_filled:
+            return text
+        reads = render_sum_args(list(dict.fromkeys(self.rhs.refs())), locate)
+        return f'IF(COUNT({reads})=0,"",{text})'
+
+    def shows_blank(self, env: Env) -> bool:
+        """Whether the guarded formula shows nothing over ``env`` (no cell it reads holds a number)."""
+        return self.blank_until_filled and not any(isinstance(env(c), Decimal) for c in self.rhs.refs())
 
     def cells(self) -> list[CellRef]:
         seen: dict[CellRef, None] = {}

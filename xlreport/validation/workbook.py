@@ -168,10 +168,10 @@ def validate_read(read: WorkbookRead) -> FileResult:
             if address not in read.reported:  # the printed number the writer itself put there is no finding
                 findings.append(_formula_finding(read, data_ref, "formula-replaced", content.raw, check.id))
         else:
-            expected = check.rhs.render(Locator(where, address[0]))  # type: ignore[index]
+            expected = check.formula(Locator(where, address[0]))  # type: ignore[index]
             found = _norm_formula(content.formula)
             if found != _norm_formula(expected) and data_ref in data_defs:  # rows now present may call for more
-                expected_now = data_defs[data_ref].rhs.render(Locator(read.addresses, address[0]))  # type: ignore[index]
+                expected_now = data_defs[data_ref].formula(Locator(read.addresses, address[0]))  # type: ignore[index]
                 if found == _norm_formula(expected_now):
                     continue
             if found != _norm_formula(expected):
@@ -180,7 +180,7 @@ def validate_read(read: WorkbookRead) -> FileResult:
             elif reshaped and data_ref in data_defs and not written.slots:
                 # as written, but the rows now present call for more (a template's code slots sum
                 # whatever is typed in them: nothing to compare)
-                expected_now = data_defs[data_ref].rhs.render(Locator(read.addresses, address[0]))  # type: ignore[index]
+                expected_now = data_defs[data_ref].formula(Locator(read.addresses, address[0]))  # type: ignore[index]
                 if found != _norm_formula(expected_now):
                     raw = "=" + content.formula
                     findings.append(_formula_finding(read, data_ref, "formula-outdated", raw, check.id, expected_now))

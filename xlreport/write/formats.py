@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -23,6 +24,7 @@ _BASE: dict[str, dict[str, Any]] = {
     "meta_left": {"align": "left", "valign": "vcenter"},
     "meta_center": {"align": "center", "valign": "vcenter"},
     "meta_right": {"align": "right", "valign": "vcenter"},
+    "bare_value": {"align": "center", "valign": "vcenter", "locked": False, "bg_color": INPUT_FILL},  # the date
     "header": {
         "bold": True,
         "align": "center",
@@ -78,16 +80,26 @@ class Formats:
         return self._cache[key]
 
     def value(
-        self, kind: str, *, formula: bool = False, published: bool = False, reported: bool = False, zeros: bool = False
+        self,
+        kind: str,
+        *,
+        formula: bool = False,
+        published: bool = False,
+        reported: bool = False,
+        zeros: bool = False,
+        number: str | None = None,
     ) -> Format:
         """Input cells are unlocked and shaded; formula cells locked. A derived cell holding the printed
         number is input-like (unlocked): light blue (``reported``), orange where it contradicts its
-        relation (``published``). A formula's 0 prints blank unless ``zeros`` (a printed copy of a typed cell)."""
-        key = ("value", kind, str(formula), str(published), str(reported), str(zeros))
+        relation (``published``). A formula's 0 prints blank unless ``zeros`` (a printed copy of a typed cell).
+        ``number``: the number format, where it is not the kind's (a scorecard's, :func:`form_number`)."""
+        key = ("value", kind, str(formula), str(published), str(reported), str(zeros), number or "")
         if key not in self._cache:
             props: dict[str, Any] = {"border": 1, "valign": "vcenter", **_VALUE.get(kind, {})}
             if formula and kind == "amount" and not zeros:
                 props["num_format"] = AMOUNT_FORMULA
+            if number is not None:
+                props["num_format"] = number
             if published or reported:
                 props["bg_color"] = PUBLISHED_FILL if published else REPORTED_FILL
                 props["locked"] = False
@@ -102,3 +114,15 @@ class Formats:
         if key not in self._cache:
             self._cache[key] = self._make(props)
         return self._cache[key]
+
+
+def form_number(value: object, limit: int = 4) -> str:
+    """The number format a form prints ``value`` with, as the 项目支出绩效自评表 does: 600,000 / 100 /
+    13.44 — thousands separated, as many decimals as the value has (none when whole); General for a
+    cell still blank (a template's)."""
+    if not isinstance(value, Decimal):
+        return "General"
+    places = 0
+    while places < limit and value != value.quantize(Decimal(1).scaleb(-places)):
+        places += 1
+    return "#,##0" + ("." + "0" * places if places else "")

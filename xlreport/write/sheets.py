@@ -11,13 +11,14 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from ..editions.spec import Edition
+from ..editions.spec import Edition, PageSpec
 from ..layout.plan import CHECK_SHEET, LISTS_SHEET, DataCell, SheetPlan
 from ..rules.expr import CellRef, Value
 from ..rules.instantiate import Check
 from ..rules.tolerance import FAIL_LABELS, PASS_LABEL, RELATION_LABELS, ROUNDING_LABEL, RoundingRule, RowCells
 from ..validation.labels import Labeler
 from .formats import Formats
+from .rowfit import RowFit
 
 
 @dataclass
@@ -89,17 +90,47 @@ def apply_validation(ws: Worksheet, pending: dict[str, list[str]], lists: Lists 
             ws.data_validation(chunk[0], {**rule, "multi_range": " ".join(chunk)})
 
 
-def page_setup(ws: Worksheet, plan: SheetPlan) -> None:
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.repeat_rows(plan.header_rows[0], plan.header_rows[1])
-    ws.set_footer("&C第 &P 页，共 &N 页")
+PAPER = {"A4": (9, 8.27, 11.69), "A3": (8, 11.69, 16.54)}  # xlsxwriter paper index, width, height (inches)
+
+
+def fit_scale(widths: list[float], page: PageSpec) -> float:
+    """The percentage at which columns of ``widths`` (Excel units) fit the page's printable width."""
+    _, short, long = PAPER[page.paper]
+    across = (long if page.orientation == "landscape" else short) - page.margins[0] - page.margins[1]
+    inches = sum(7 * w + 5 for w in widths) / 96
+    return 100 * across / inches if inches else 100
+
+
+def print_setup(ws: Worksheet, page: PageSpec, widths: list[float], repeat_cols: int = 0) -> None:
+    """Paper, orientation, fit, margins and footer of a sheet from its edition's page spec: fitted to
+    ``fit_width`` pages across unless that prints below ``min_scale`` %, then at ``min_scale`` across
+    pages, the first ``repeat_cols`` columns (the row titles) repeated on each."""
+    if page.orientation == "landscape":
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.set_paper(PAPER[page.paper][0])
+    left, right, top, bottom = page.margins
+    ws.set_margins(left=left, right=right, top=top, bottom=bottom)
+    ws.set_footer(page.footer)
     ws.center_horizontally()
-    first_body = plan.body_rows[0] if plan.body_rows[0] > 0 else plan.header_rows[1] + 1
-    ws.freeze_panes(first_body, 0)
-    ws.print_area(0, 0, plan.footnote_row + 3, plan.ncols - 1)
+    if page.fit_width and fit_scale(widths, page) / max(1, page.fit_width) < page.min_scale:
+        ws.set_print_scale(page.min_scale)
+        if repeat_cols:
+            ws.repeat_columns(0, repeat_cols - 1)
+        return
+    ws.fit_to_pages(page.fit_width, page.fit_height)
+
+
+def page_setup(ws: Worksheet, plan: SheetPlan, page: PageSpec) -> None:
+    cols = plan.print_cols or plan.ncols
+    repeat = plan.slots[0].name_col + 1 if plan.slots else 0
+    print_setup(ws, page, plan.widths[:cols], repeat)
+    ws.repeat_rows(plan.header_rows[0], plan.header_rows[1])
+    if plan.print_cols is None:  # a table: its header stays in view (a scorecard's header is far down)
+        first_body = plan.body_rows[0] if plan.body_rows[0] > 0 else plan.header_rows[1] + 1
+        ws.freeze_panes(first_body, 0)
+    ws.print_area(0, 0, plan.footnote_row + 3, cols - 1)
     ws.protect(
         "",
         {
@@ -190,6 +221,17 @@ def fill_order(summaries: list[SheetSummary]) -> list[SheetSummary]:
     return done
 
 
+NOT_FILLED = "未填报"
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+FILLED_CELL = (0, 11)  # where the 审核 sheet counts the numbers typed (L1)
+HEAD_ROW = 1  # the column titles; the verdict line stands above them
+
+
+def audit_order(checks: list[Check]) -> list[Check]:
+    """The 审核 sheet's rows: errors first, then warnings, then notes; the validator's order within each."""
+    return sorted(checks, key=lambda c: SEVERITY_ORDER.get(c.rule.severity, 3))
+
+
 def write_checks_sheet(
     wb: xlsxwriter.Workbook,
     fmt: Formats,
@@ -199,24 +241,37 @@ def write_checks_sheet(
     labeler: Labeler,
     locator: Callable[[str], Callable[[CellRef], str]],
     rule_of: Callable[[Check], RoundingRule],
+    inputs: list[str] | None = None,
+    held: int = 0,
+    filled: bool = True,
 ) -> None:
-    """审核: one row per rule instance (every check the validator evaluates), with its two sides, the
-    difference, the allowed bound and a live verdict 通过 / 尾差 / 警告 / 错误 that ``rule_of(check)``
-    both renders and decides: the cached verdict is the validator's on ``values`` (derived cells over
-    blank cells blank), the sides are cached as a spreadsheet shows them (``shown``)."""
+    """审核: a one-line verdict, then one row per rule instance (every check the validator evaluates),
+    errors first, with its two sides, the difference, the allowed bound and a live verdict 通过 / 尾差 /
+    警告 / 错误 that ``rule_of(check)`` both renders and decides: the cached verdict is the validator's on
+    ``values`` (derived cells over blank cells blank), the sides are cached as a spreadsheet shows them
+    (``shown``). Until a number is typed in one of ``inputs`` (COUNT arguments; ``filled``: whether one
+    is) every verdict reads 未填报, as the validator reports a workbook with nothing filled in."""
     ws = wb.add_worksheet(CHECK_SHEET)
     locate = locator(CHECK_SHEET)
+    fit = RowFit([w for _, w in CHECK_COLUMNS])
     for c, (title, width) in enumerate(CHECK_COLUMNS):
-        ws.write_string(0, c, title, fmt.get("header"))
+        ws.write_string(HEAD_ROW, c, title, fmt.get("header"))
         ws.set_column(c, c, width)
-    ws.set_row(0, 24)
+    fit.at_least(HEAD_ROW, 24)
     num = fmt.raw("check_num", {"num_format": "#,##0.00", "border": 1, "valign": "vcenter"})
     count = fmt.raw("check_count", {"num_format": "0", "border": 1, "valign": "vcenter"})
     bound_fmt = fmt.raw("check_bound", {"num_format": "0.00###", "border": 1, "valign": "vcenter"})
     text = fmt.get("label")
     line = fmt.get("line")
-    row = 1
-    for check in checks:
+    counted = _count_formula(inputs or [])
+    fr, fc = FILLED_CELL
+    ws.write_string(fr, fc - 1, "已填数字", fmt.get("meta_right"))
+    ws.write_formula(fr, fc, "=" + counted, fmt.get("meta_left"), held)
+    is_filled = xl_rowcol_to_cell(fr, fc, row_abs=True, col_abs=True)
+    filled = filled and held > 0
+    row = HEAD_ROW + 1
+    tally: dict[str, int] = {}
+    for check in audit_order(checks):
         rule = rule_of(check)
         anchor = check.anchor
         cells = RowCells(*(xl_rowcol_to_cell(row, c) for c in (3, 5, 6, 7)))
@@ -224,9 +279,8 @@ def write_checks_sheet(
         left, right, diff = rule.side_values(shown.get)
         side = count if check.op == "empty" else num
         where = labeler.describe(anchor) if anchor else ""
-        lines = max(_lines(check.rule.description, CHECK_COLUMNS[1][1]), _lines(where, CHECK_COLUMNS[2][1]))
-        if lines > 1:  # wrapped text needs the height a spreadsheet does not compute for a written file
-            ws.set_row(row, 13.5 * lines)
+        fit.text(row, 1, check.rule.description)
+        fit.text(row, 2, where)
         ws.write_string(row, 0, check.id, text)
         ws.write_string(row, 1, check.rule.description, text)
         ws.write_string(row, 2, where, text)
@@ -236,27 +290,63 @@ def write_checks_sheet(
         ws.write_formula(row, 6, formulas.difference, num, _cache(diff))
         ws.write_formula(row, 7, formulas.bound, bound_fmt, _cache(rule.bound_value(shown.get)))
         ws.write_string(row, 8, FAIL_LABELS[check.rule.severity], line)
-        ws.write_formula(row, 9, formulas.verdict, line, rule.evaluate(values.get).label)
+        label = rule.evaluate(values.get).label if filled else NOT_FILLED
+        tally[label] = tally.get(label, 0) + 1
+        verdict = f'=IF({is_filled}=0,"{NOT_FILLED}",{formulas.verdict[1:]})'
+        ws.write_formula(row, 9, verdict, line, label)
         row += 1
-    last = max(row - 1, 1)
+    last = max(row - 1, HEAD_ROW + 1)
     verdict_col = len(CHECK_COLUMNS) - 1
+    column = f"{xl_rowcol_to_cell(HEAD_ROW + 1, verdict_col, row_abs=True, col_abs=True)}:" + xl_rowcol_to_cell(
+        last, verdict_col, row_abs=True, col_abs=True
+    )
+    summary, cached = _verdict_line(is_filled, column, tally, filled)
+    ws.merge_range(0, 0, 0, verdict_col, "", fmt.get("title_line"))
+    ws.write_formula(0, 0, summary, fmt.get("title_line"), cached)
+    fit.at_least(0, 22)
     for label, style in VERDICT_STYLES.items():
         ws.conditional_format(
-            1,
+            HEAD_ROW + 1,
             verdict_col,
             last,
             verdict_col,
             {"type": "cell", "criteria": "==", "value": f'"{label}"', "format": fmt.raw(style, _FILLS[style])},
         )
-    ws.autofilter(0, 0, last, verdict_col)
-    ws.freeze_panes(1, 3)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.repeat_rows(0)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    fit.apply(ws)
+    ws.autofilter(HEAD_ROW, 0, last, verdict_col)
+    ws.freeze_panes(HEAD_ROW + 1, 3)
+    print_setup(ws, PageSpec(), [w for _, w in CHECK_COLUMNS])
+    ws.repeat_rows(HEAD_ROW)
+    ws.print_area(0, 0, last, verdict_col)
     ws.protect("", {"autofilter": True, "sort": True, "select_locked_cells": True, "select_unlocked_cells": True})
+
+
+def _count_formula(args: list[str]) -> str:
+    """How many numbers ``args`` (cells and ranges) hold: COUNT in pieces of at most 250 arguments."""
+    if not args:
+        return "0"
+    pieces = [args[i : i + 250] for i in range(0, len(args), 250)]
+    return "+".join(f"COUNT({','.join(p)})" for p in pieces)
+
+
+def _verdict_line(filled_cell: str, column: str, tally: dict[str, int], filled: bool) -> tuple[str, str]:
+    """The one-line verdict over the 审核 rows and the text it shows now."""
+    err, warn = FAIL_LABELS["error"], FAIL_LABELS["warning"]
+    n_err, n_warn = (f'COUNTIF({column},"{label}")' for label in (err, warn))
+    formula = (
+        f'=IF({filled_cell}=0,"审核结论：{NOT_FILLED}（尚未填写任何数字）",'
+        f'IF({n_err}>0,"审核结论：不通过，"&{n_err}&" 项{err}、"&{n_warn}&" 项{warn}",'
+        f'IF({n_warn}>0,"审核结论：通过，另有 "&{n_warn}&" 项{warn}","审核结论：通过")))'
+    )
+    if not filled:
+        cached = f"审核结论：{NOT_FILLED}（尚未填写任何数字）"
+    elif tally.get(err):
+        cached = f"审核结论：不通过，{tally[err]} 项{err}、{tally.get(warn, 0)} 项{warn}"
+    elif tally.get(warn):
+        cached = f"审核结论：通过，另有 {tally[warn]} 项{warn}"
+    else:
+        cached = "审核结论：通过"
+    return formula, cached
 
 
 CHECK_COLUMNS = [
@@ -285,13 +375,6 @@ _FILLS: dict[str, dict[str, object]] = {
     "verdict_warning": {"font_color": "#9C5700", "bg_color": "#FFEB9C"},
     "verdict_error": {"font_color": "#9C0006", "bg_color": "#FFC7CE", "bold": True},
 }
-
-
-def _lines(text: str, width: int) -> int:
-    """About how many lines ``text`` wraps to in a column ``width`` characters wide (10-point 宋体: a CJK
-    character takes about 1.7 character widths, any other about 0.9)."""
-    size = sum(17 if ord(ch) > 0x2E7F else 9 for ch in text)
-    return max(1, -(-size // (10 * max(1, width - 1))))
 
 
 def _cache(value: Value | Decimal) -> float | str:

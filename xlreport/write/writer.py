@@ -17,9 +17,10 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cel
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..editions.spec import Edition
+from ..editions.spec import Edition, PageSpec
 from ..fileio import atomic_write
 from ..layout.plan import (
+    CHECK_SHEET,
     GUIDE_SHEET,
     PRINTED_PREFIX,
     PROPERTY_PREFIX,
@@ -48,12 +49,14 @@ from ..validation.findings import Finding
 from ..validation.labels import Labeler
 from . import sheets
 from .cached import formula_result, stored
-from .formats import Formats
+from .formats import Formats, form_number
 from .narrative import write_narrative_sheet
 from .published import place_published
+from .rowfit import RowFit
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
 TEMPLATE_INDICATORS = 12
+WRAPPED = {"label", "label_bold", "name", "header", "footnote", "text"}  # styles that wrap their text
 
 
 ExtraSheet = Callable[[xlsxwriter.Workbook, Formats, "WorkbookWriter"], None]
@@ -211,11 +214,42 @@ class WorkbookWriter:
         def rule_of(check: Check) -> RoundingRule:  # the validator's view of the written workbook
             return RoundingRule(check, self.amount_unit, decimals, derived)
 
-        sheets.write_checks_sheet(wb, fmt, self.checks, self.values, self.shown, self.labeler, self._locator, rule_of)
+        sheets.write_checks_sheet(
+            wb,
+            fmt,
+            self.checks,
+            self.values,
+            self.shown,
+            self.labeler,
+            self._locator,
+            rule_of,
+            *self._typed_numbers(),
+            filled=any(isinstance(v, Decimal) for ref, v in self.values.items() if ref not in self.defs),
+        )
         for add_sheet in self.extra_sheets:
             add_sheet(wb, fmt, self)
         wb.close()
         return formulas, inputs
+
+    def _typed_numbers(self) -> tuple[list[str], int]:
+        """The number cells a person types, as ranges seen from the 审核 sheet (a blank workbook: 未填报),
+        and how many of them hold a number."""
+        order = {plan.name: i for i, plan in enumerate(self.plans)}
+        typed = [
+            ref
+            for plan in self.plans
+            for ref, dc in plan.cells.items()
+            if dc.kind in ("amount", "count", "rate", "score") and ref not in self.defs
+        ]
+        typed.sort(key=lambda ref: (order[self.addresses[ref][0]], self.addresses[ref][2], self.addresses[ref][1]))
+        held = sum(isinstance(self.values.get(ref), Decimal) for ref in typed)
+        return self._locator(CHECK_SHEET).ranges(typed), held
+
+    def _page(self, plan: SheetPlan) -> PageSpec:
+        """How the sheet of ``plan`` prints: its table's page spec, or the scorecard's."""
+        if plan.table_id in {t.id for t in self.edition.tables}:
+            return self.edition.table(plan.table_id).page
+        return self.edition.scorecard.page
 
     def _locator(self, sheet: str) -> Locator:
         return Locator(self.addresses, sheet)
@@ -256,25 +290,29 @@ class WorkbookWriter:
             f"到{r.decimals}位小数的结果（与决算软件印出的相同），不必填写。"
         )
 
-    def _write_frame(self, ws: Worksheet, plan: SheetPlan, fmt: Formats, unit: str | None = None) -> bool:
+    def _write_frame(self, ws: Worksheet, plan: SheetPlan, fmt: Formats, fit: RowFit, unit: str | None = None) -> bool:
         """Column widths, texts, the ruled box and the title and meta lines; whether ``plan`` is a table
         (``unit``: the amount unit its meta line names, when not the edition's)."""
         for i, width in enumerate(plan.widths):
             ws.set_column(i, i, width)
         is_table = plan.table_id in {t.id for t in self.edition.tables}
-        covered: set[tuple[int, int]] = {(dc.row, dc.col) for dc in plan.cells.values()}
+        covered: set[tuple[int, int]] = {
+            (dc.row, c) for dc in plan.cells.values() for c in range(dc.col, (dc.last_col or dc.col) + 1)
+        }
         for text in plan.texts:
             for r in range(text.row, (text.last_row or text.row) + 1):
                 for c in range(text.col, (text.last_col or text.col) + 1):
                     covered.add((r, c))
         for r in range(plan.border_rows[0], plan.border_rows[1] + 1):  # the box is ruled everywhere
-            for c in range(plan.ncols):
+            for c in range(plan.print_cols or plan.ncols):
                 if (r, c) not in covered:
                     ws.write_blank(r, c, None, fmt.get("cell"))
         for r in range(plan.header_rows[0], plan.header_rows[1] + 1):
-            ws.set_row(r, 27)
+            fit.at_least(r, 27)
         for text in plan.texts:
             style = fmt.get(text.style, text.indent)
+            if text.style in WRAPPED and (text.last_row or text.row) == text.row:
+                fit.text(text.row, text.col, text.text, text.last_col)
             if text.merged:
                 ws.merge_range(text.row, text.col, text.last_row or text.row, text.last_col or text.col, "", style)
             ws.write_string(text.row, text.col, text.text, style)
@@ -295,22 +333,31 @@ class WorkbookWriter:
             if line:
                 row = plan.frame["title_line"]
                 ws.merge_range(row, 0, row, plan.ncols - 1, line, fmt.get("title_line"))
-            ws.set_row(plan.frame["title"], 30)
+            fit.at_least(plan.frame["title"], 30)
         return is_table
 
     def _write_plan(
         self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats, lists: sheets.Lists
     ) -> sheets.SheetSummary:
-        is_table = self._write_frame(ws, plan, fmt, self.rounding.entry if self.rounding is not None else None)
+        fit = RowFit(plan.widths)
+        is_table = self._write_frame(ws, plan, fmt, fit, self.rounding.entry if self.rounding is not None else None)
         locate = self._locator(plan.name)
         formulas = inputs = 0
         text_cols: set[int] = set()
         pending: dict[str, list[str]] = {}
         depends_on: set[str] = set()
-        display = None if is_table else self.edition.scorecard.form.indicators.display()
+        form = self.edition.scorecard.form
+        display = None if is_table else form.indicators.display()
         for ref, dc in plan.cells.items():
             check = self.defs.get(ref)
             shown_only = ref.col == display  # 建议得分: no defined name, never read back
+            number = (
+                None if is_table or dc.kind not in ("amount", "rate", "score") else form_number(self.shown.get(ref))
+            )
+            bare = ref.row == "info" and (item := form.field("info", ref.col)) is not None and item.bare
+            plain = fmt.get("bare_value") if bare and self.kind == "report" else None  # the date: unboxed
+            if dc.last_col is not None:  # a field spanning columns: merged across, its value in the first
+                ws.merge_range(dc.row, dc.col, dc.row, dc.last_col, "", plain or fmt.value(dc.kind))
             if shown_only and check is None:  # a qualitative indicator has no 建议得分
                 ws.write_blank(dc.row, dc.col, None, fmt.value(dc.kind, formula=True))
                 continue
@@ -319,19 +366,27 @@ class WorkbookWriter:
             if ref in self.frozen:  # the validator's mark: the writer put the printed number here
                 wb.define_name(defined_name(ref, REPORTED_PREFIX), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
             if check is not None and ref not in self.frozen:
-                formula = "=" + check.rhs.render(locate)
-                style = fmt.value(dc.kind, formula=True, zeros=ref in self.zeros)  # a printed 0.00 prints
-                ws.write_formula(dc.row, dc.col, formula, style, formula_result(check.rhs, self.shown.get))
+                formula = "=" + check.formula(locate)
+                # a printed 0.00 prints; a scorecard's computed 0 (a 结余 of 0) prints as the form does
+                zeros = ref in self.zeros or check.blank_until_filled
+                style = fmt.value(dc.kind, formula=True, zeros=zeros, number=number)
+                cached = "" if check.shows_blank(self.shown.get) else formula_result(check.rhs, self.shown.get)
+                ws.write_formula(dc.row, dc.col, formula, style, cached)
                 depends_on.update(self.addresses[c][0] for c in check.rhs.refs() if c in self.addresses)
                 formulas += 1
                 continue
             inputs += 1
             value = self.values.get(ref)
             reported = ref in self.frozen
-            style = fmt.value(dc.kind, published=reported and ref in self.contradicted, reported=reported)
+            style = fmt.value(
+                dc.kind, published=reported and ref in self.contradicted, reported=reported, number=number
+            )
+            style = plain or style
             if dc.kind in ("code", "name", "text"):
                 if dc.kind == "code":
                     text_cols.add(dc.col)
+                elif value is not None and not bare:
+                    fit.text(dc.row, dc.col, str(value), dc.last_col)
                 ws.write_string(dc.row, dc.col, "" if value is None else str(value), style)
             elif value is None:
                 ws.write_blank(dc.row, dc.col, None, style)
@@ -340,22 +395,57 @@ class WorkbookWriter:
             kind = sheets.validation_kind(dc)
             if kind is not None:
                 pending.setdefault(kind, []).append(xl_rowcol_to_cell(dc.row, dc.col))
+        if plan.merge_cols and self.kind == "report":
+            self._merge_down(ws, plan, fmt)
         sheets.apply_validation(ws, pending, lists)
         if text_cols:
             ranges = " ".join(f"{xl_col_to_name(c)}1:{xl_col_to_name(c)}1048576" for c in sorted(text_cols))
             ws.ignore_errors({"number_stored_as_text": ranges})
         if is_table:
             self._table_notes(ws, plan, fmt)
-        sheets.page_setup(ws, plan)
+        fit.apply(ws)
+        sheets.page_setup(ws, plan, self._page(plan))
         title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
         return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
+
+    def _merge_down(self, ws: Worksheet, plan: SheetPlan, fmt: Formats) -> None:
+        """一级/二级指标 as the form prints them: equal values on consecutive lines merged into one cell
+        (a column's runs nest inside those of the columns before it). Each merged cell keeps its value
+        underneath, so SUMIF over the column and the reader see every line's (reader: ``merge`` fields)."""
+        by_pos = {(dc.row, dc.col): (ref, dc) for ref, dc in plan.cells.items()}
+        first, last = plan.body_rows
+        bounds: set[int] = {first, last + 1}
+        for col in plan.merge_cols:
+            run_start = first
+            for r in range(first, last + 2):
+                here = by_pos.get((r, col)) if r <= last else None
+                start = by_pos.get((run_start, col))
+                same = (
+                    here is not None
+                    and start is not None
+                    and r not in bounds
+                    and self.values.get(here[0]) not in (None, "")
+                    and self.values.get(here[0]) == self.values.get(start[0])
+                )
+                if same:
+                    continue
+                if start is not None and r - 1 > run_start:
+                    ref, dc = start
+                    text = str(self.values.get(ref))
+                    style = fmt.value(dc.kind, reported=False)
+                    ws.merge_range(run_start, col, r - 1, col, text, style)
+                    for k in range(run_start + 1, r):  # kept underneath: every line's value
+                        ws.write_string(k, col, text, style)
+                bounds.add(r)
+                run_start = r
 
     def _write_printed(self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats) -> None:
         """A printed table of an entry workbook: every cell a formula over its entry cell — an amount its
         rounding in the printed unit, codes, names and counts as typed."""
         rounding = self.rounding
         assert rounding is not None
-        self._write_frame(ws, plan, fmt)
+        fit = RowFit(plan.widths)
+        self._write_frame(ws, plan, fmt, fit)
         locate = self._locator(plan.name)
         derived = derived_of(self.order, self.frozen)
         for ref, dc in plan.cells.items():
@@ -366,7 +456,10 @@ class WorkbookWriter:
                 source = locate(ref)
                 formula, cached = f'=IF({source}="","",{source})', self.shown.get(ref)
             ws.write_formula(dc.row, dc.col, formula, fmt.value(dc.kind, formula=True, zeros=True), stored(cached))
-        sheets.page_setup(ws, plan)
+            if dc.kind in ("name", "text") and cached:
+                fit.text(dc.row, dc.col, str(cached), dc.last_col)
+        fit.apply(ws)
+        sheets.page_setup(ws, plan, self._page(plan))
 
     def _as_shown(self) -> dict[CellRef, Value]:
         """Every cell as a spreadsheet shows it: a formula over blank cells gives 0 (or text), not blank."""
@@ -376,7 +469,7 @@ class WorkbookWriter:
             if cell is None or cell in self.frozen:
                 continue
             try:
-                shown[cell] = check.rhs.evaluate(shown.get)
+                shown[cell] = None if check.shows_blank(shown.get) else check.rhs.evaluate(shown.get)
             except Undefined:
                 shown[cell] = None
         return shown
