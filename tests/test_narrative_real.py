@@ -84,11 +84,19 @@ def test_the_published_reference_text_against_its_tables():
         ("N15", "narrative-unit", "六", "6880"),  # 对个人和家庭的补助 without 元 (公开06 303 = 6,880.00)
         ("N15", "narrative-separators", "六", "3624055.89元"),
         ("N15", "narrative-separators", "六", "461413.24元"),
+        # 完成全年预算的0.00% where 公开07 leaves the budget blank: 因公出国（境）费, 公务用车购置费, 公务接待费
+        ("N16", "narrative-zero-base-rate", "九（一）", "0.00%"),
+        ("N16", "narrative-zero-base-rate", "九（一）", "0.00%"),
+        ("N16", "narrative-zero-base-rate", "九（一）", "0.00%"),
         ("N15", "narrative-decimals", "十（二）", "75,425元"),
         ("N15", "narrative-decimals", "十（二）", "75,425元"),
         # 政府采购支出总额 75,425.00 beside 货物 0.00 + 工程 0.00 + 服务 130,652.46 (the table's R10-1 too)
         ("N13", "narrative-relation", "十（二）", "75,425.00元"),
+        ("N16", "narrative-zero-base-rate", "十（四）", "0%"),  # 全年预算数为0元 … 执行率为0%
         ("N15", "narrative-decimals", "十（四）", "100%"),  # 项目支出总额的100% beside 100.00% elsewhere
     ]
     unit = found[1]
     assert unit.table == "T06" and unit.expected == "6,880.00元"
+    zero = [f for f in found if f.code == "narrative-zero-base-rate"]
+    assert {f.severity for f in zero} == {"warning"}  # 0 ÷ 0 printed 0.00%: says nothing false
+    assert zero[0].table == "T07" and "因公出国（境）费" in zero[0].message

@@ -423,6 +423,8 @@ class NarrativeText(_Frozen):
     title: str = "第三部分 情况说明"
     separators: bool = True  # amounts printed with thousands separators
     unit: str = "元"  # the unit after amounts
+    # printed for a share or rate whose base is zero or blank (N16: no % may be stated on a zero base)
+    zero_rate: str = "—（基数为零，不计比例）"
     sections: tuple[NarrativeSection, ...] = ()
     sentences: tuple[NarrativeSentence, ...] = ()
     lists: tuple[NarrativeList, ...] = ()

@@ -268,10 +268,13 @@ def _placeholder(ctx: _Context, kind: str, arg: str, paragraph: Paragraph) -> li
         if num is None or den is None:
             value = None
         elif den == 0:
-            value = Decimal(0) if num == 0 else None
+            value = None  # no rate on a zero base (N16): the edition's words instead
         else:
             value = num / den
-        shown = UNKNOWN if value is None else percent_text(value)
+        if value is None:
+            shown = ctx.spec.zero_rate if den == 0 and num is not None else UNKNOWN
+        else:
+            shown = percent_text(value)
         return [
             Slot(
                 "percent",
@@ -409,10 +412,12 @@ def previous_inputs(report: Report, last: Report) -> dict[str, Decimal]:
     return out
 
 
-def generate(report: Report, inputs: Mapping[str, Decimal] | None = None) -> Document:
+def generate(report: Report, inputs: Mapping[str, Decimal] | None = None, *, every_variant: bool = False) -> Document:
     """Part 3 of ``report``: its edition's headings and paragraphs with every number filled.
 
-    ``inputs`` (last year's totals, 年初预算, counts …) override the report's own ``narrative`` inputs."""
+    ``inputs`` (last year's totals, 年初预算, counts …) override the report's own ``narrative`` inputs.
+    ``every_variant``: every sentence of a section, whatever its ``when`` (the checker's view: a text may
+    write the sentence of figures where the tables call for "无…支出", and its numbers are still checked)."""
     edition = report.edition
     spec = edition.narrative_text
     if spec is None:
@@ -424,7 +429,7 @@ def generate(report: Report, inputs: Mapping[str, Decimal] | None = None) -> Doc
     for s in spec.sections:
         section = Section(s.number, s.title, s.rule, s.shares_sum)
         for sentence in spec.sentences:
-            if sentence.section != s.number or not ctx.holds(sentence.when):
+            if sentence.section != s.number or not (every_variant or ctx.holds(sentence.when)):
                 continue
             paragraph = Paragraph()
             paragraph.parts = _merge(_parts(ctx, sentence.text, paragraph))

@@ -82,7 +82,27 @@ def part3(text: str) -> str:
 
 
 def _is_heading(rest: str) -> bool:
+    rest = rest.rstrip("。.：:")  # "（一）…总体情况说明。" as some texts print it
     return bool(rest) and len(rest) <= 80 and "。" not in rest and not re.search(r"\d", rest)
+
+
+def _lines(text: str) -> list[str]:
+    """The text's non-empty lines, a numbering left alone on its line ("（一）" then the heading on the
+    next, as a PDF's text layer gives it) joined with the line after it."""
+    out: list[str] = []
+    pending = ""
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        if re.fullmatch(rf"[（(][{_CN}]+[）)]|[{_CN}]+\s*[、.．]", line):
+            pending += line
+            continue
+        out.append(pending + line)
+        pending = ""
+    if pending:
+        out.append(pending)
+    return out
 
 
 def split_sections(text: str) -> list[TextSection]:
@@ -90,10 +110,7 @@ def split_sections(text: str) -> list[TextSection]:
     sections: list[TextSection] = [TextSection("", "")]
     main = ""
     bodies: list[list[str]] = [[]]
-    for raw in part3(normalise(text)).split("\n"):
-        line = raw.strip()
-        if not line:
-            continue
+    for line in _lines(part3(normalise(text))):
         m = _HEADING.match(line)
         if m and _is_heading(m.group(2)):
             main = m.group(1)

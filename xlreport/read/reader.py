@@ -79,6 +79,7 @@ class WorkbookRead:
     printed: dict[CellRef, CellContent] = field(default_factory=dict)  # an entry workbook's printed cells
     printed_at: dict[Address, CellRef] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)  # 情况说明 text inputs (变动原因 …)
+    pasted_text: str | None = None  # a Part 3 text pasted into the 情况说明 sheet (checked like --narrative)
 
     def a1(self, ref: CellRef) -> str | None:
         found = self.addresses.get(ref)
@@ -296,6 +297,7 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
             value, _ = parse_number(raw)
             if value is not None:
                 read.narrative[ref.col] = value
+    read.pasted_text = _pasted_text(wb, names)
     _one_unit_finding(read)
     tables = [t.sheet for t in edition.tables] + list(entry.values())
     for sheet in tables + cards:
@@ -324,6 +326,33 @@ def read_workbook(path: str | Path, engine: str = "fast", expect: str | None = N
         if not by_layout and not ws.protection.sheet:
             read.findings.append(file_finding("protection-removed", sheet))
     return read
+
+
+NARRATIVE_SHEET = "情况说明"
+_PASTED_MIN = 30  # characters: a pasted Part 3 is paragraphs long; a stray note is not
+
+
+def _pasted_text(wb: Any, names: dict[CellRef, Address]) -> str | None:
+    """The text a person pasted into the 情况说明 sheet: the text cells below the writer's live sentences
+    (its last formula) that are not input cells, in reading order, one line each — a Part 3 pasted from
+    Word lands one paragraph per row. None when there is none (or only a short note)."""
+    if NARRATIVE_SHEET not in wb.sheetnames:
+        return None
+    ws = wb[NARRATIVE_SHEET]
+    own = {(r + 1, c + 1) for sheet, r, c in names.values() if sheet == NARRATIVE_SHEET}
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+
+    def formula(c: Any) -> bool:
+        return c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith("="))
+
+    last = max((c.row for c in cells if formula(c)), default=0)
+    lines = [
+        c.value.strip()
+        for c in cells
+        if c.row > last and (c.row, c.column) not in own and isinstance(c.value, str) and not formula(c)
+    ]
+    text = "\n".join(line for line in lines if line)
+    return text if len(text) >= _PASTED_MIN and re.search(r"\d", text) else None
 
 
 _NAME_TARGET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")

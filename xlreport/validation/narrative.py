@@ -170,7 +170,7 @@ class NarrativeChecker:
         if spec is None:
             raise ValueError(f"表样 {self.edition.id} 没有情况说明的文字模板")
         self.spec = spec
-        self.doc: Document = generate(report, inputs)
+        self.doc: Document = generate(report, inputs, every_variant=True)
         self.labeler: Labeler = labeler_of(report)
         self.cmp = _Compare(spec.unit, self.edition.info.decimals)
         self.decimals = self.edition.info.decimals
@@ -264,7 +264,7 @@ class NarrativeChecker:
         heading = line[mark.end() :] if mark else line
         if mark and mark.group(0) in heading:  # printed twice on one line (PDF text): one heading
             heading = heading.split(mark.group(0), 1)[0]
-        if _norm(heading) == _norm(ours.title):
+        if _norm(heading.rstrip("。.：:")) == _norm(ours.title):
             return
         self._add(
             "narrative-heading",
@@ -280,6 +280,8 @@ class NarrativeChecker:
         expected = _contexts(ours)
         pairs = _align(expected, theirs.tokens, self.cmp)
         aligned: dict[int, _Expected] = {t.start: e for e, t in pairs}
+        # the amounts the text states for a figure (an input not given: the text's own number)
+        self._stated = {e.slot.cells: t for e, t in pairs if e.slot.kind == "amount" and e.slot.sign is None}
         for e, t in pairs:
             self._compare(ours, e.slot, t)
         self._generic(ours, theirs, aligned)
@@ -289,7 +291,19 @@ class NarrativeChecker:
     def _compare(self, ours: Section, slot: Slot, t: Token) -> None:
         cells = self._cell_text(slot.cells)
         sec, rule = ours.number, ours.rule
-        if slot.kind == "percent":
+        if slot.kind == "percent" and not slot.rate and t.percent and self._zero_base(slot):
+            base = self._cell_text(slot.base) if slot.base else "其基数"
+            self._add(
+                "narrative-zero-base-rate",
+                "N16",
+                sec,
+                t,
+                {"label": self._label(slot), "base": base, "actual": t.text},
+                slot.cells,
+                actual=t.text,
+                severity="warning" if t.value == 0 else None,  # 0.00% of 0 ÷ 0 says nothing false
+            )
+        elif slot.kind == "percent":
             if not t.percent:
                 self._add("narrative-missing-percent", "N15", sec, t, {"actual": t.text}, slot.cells, actual=t.text)
             if slot.value is not None and not self.cmp.close(slot, t):
@@ -300,7 +314,7 @@ class NarrativeChecker:
                     sec,
                     t,
                     {
-                        "label": slot.label,
+                        "label": self._label(slot),
                         "actual": t.text,
                         "cell": cells,
                         "base": self._cell_text(slot.base) if slot.base else "其基数",
@@ -317,7 +331,7 @@ class NarrativeChecker:
                     rule,
                     sec,
                     t,
-                    {"label": slot.label, "actual": t.text, "cell": cells, "expected": f"{slot.value:f}"},
+                    {"label": self._label(slot), "actual": t.text, "cell": cells, "expected": f"{slot.value:f}"},
                     slot.cells,
                     expected=slot.value,
                     actual=t.value,
@@ -342,7 +356,7 @@ class NarrativeChecker:
                     rule,
                     sec,
                     t,
-                    {"label": slot.label, "actual": t.text, "cell": cells, "expected": shown},
+                    {"label": self._label(slot), "actual": t.text, "cell": cells, "expected": shown},
                     slot.cells,
                     expected=slot.value,
                     actual=self.cmp.amount(t),
@@ -362,11 +376,50 @@ class NarrativeChecker:
                 actual=t.word,
             )
 
+    @staticmethod
+    def _label(slot: Slot) -> str:
+        """What the number is, in words: a percent the edition writes as an expression is "比例"."""
+        if not re.search(r"[\[@/]", slot.label):
+            return slot.label
+        return {"percent": "比例", "count": "数量"}.get(slot.kind, "金额")
+
+    def _zero_base(self, slot: Slot) -> bool:
+        """The base of a share or rate is zero or blank in the tables, or an input not given that the
+        text itself states as 0 (年初预算为0万元 … 完成年初预算的95.89%)."""
+        if slot.value is not None:
+            return False
+        if slot.base_value is not None:
+            return slot.base_value == 0
+        stated = self._stated.get(slot.base) if slot.base else None
+        return stated is not None and stated.value == 0
+
+    def _implied_zero_base(self, theirs: TextSection, i: int) -> bool:
+        """A rate of increase whose change, as the text states it, is the whole of the figure it changes
+        ("总计307.82万元 … 增加307.82万元，增长100.00%"): last year was zero by the text's own numbers."""
+        found = theirs.tokens
+        rate = found[i]
+        if i < 1 or rate.sign != 1:
+            return False
+        change = found[i - 1]
+        if change.unit not in ("元", "万元") or change.sign != 1 or change.sentence != rate.sentence:
+            return False
+        now = next(
+            (
+                t
+                for t in reversed(found[: i - 1])
+                if t.unit in ("元", "万元") and t.sign is None and rate.sentence - 1 <= t.sentence
+            ),
+            None,
+        )
+        if now is None:
+            return False
+        return abs(self.cmp.amount(now) - self.cmp.amount(change)) <= self.cmp.half(now) + self.cmp.half(change)
+
     def _generic(self, ours: Section, theirs: TextSection, aligned: dict[int, _Expected]) -> None:
         sec = ours.number
         previous: _Expected | None = None
         shares: list[Token] = []
-        for t in theirs.tokens:
+        for i, t in enumerate(theirs.tokens):
             e = aligned.get(t.start)
             after = theirs.body[t.end : t.end + 4]
             figure = not _NOT_A_FIGURE.match(after)
@@ -402,7 +455,18 @@ class NarrativeChecker:
                     expected=shown,
                 )
             # N16: a rate on a zero base
-            if t.percent and e is None and t.sign == 1:
+            unknown = e is not None and e.slot.rate and e.slot.value is None  # last year not given
+            if t.percent and unknown and self._implied_zero_base(theirs, i):
+                self._add(
+                    "narrative-zero-base",
+                    "N16",
+                    sec,
+                    t,
+                    {"label": e.slot.label.removesuffix("比上年增减率") if e else "该项", "actual": t.text},
+                    e.slot.cells if e else (),
+                    actual=t.text,
+                )
+            elif t.percent and e is None and t.sign == 1:
                 if previous is not None and previous.slot.zero_base:
                     self._add(
                         "narrative-zero-base",
@@ -572,7 +636,7 @@ def iter_codes() -> Iterator[str]:
 
 
 # ---------------------------------------------------------------- a text without its tables
-_BASE_FOLLOWS = re.compile(r"^[，,。：:；\s]*其中")
+_BASE_FOLLOWS = re.compile(r"^[，,。：:；\s]*(其中|主要用于)")
 _COMPLETION = re.compile(r"完成[^，。；]{0,12}预算[^，。；]{0,4}$")
 _BUDGET_CUE = re.compile(r"预算(数)?(为|是)?\s*$")
 _BUDGET_GAP = re.compile(r"决算数?(大于|小于)预算数?$")
@@ -801,6 +865,15 @@ class TextChecker:
         else:
             return
         if planned <= 0:
+            self._add(
+                "narrative-zero-base-rate",
+                "N16",
+                sec,
+                rate,
+                {"label": "完成预算的比例", "base": base, "actual": rate.text},
+                actual=rate.text,
+                severity="warning" if rate.value == 0 else None,
+            )
             return
         want = final.value / planned * 100
         if abs(rate.value - want) > Decimal("0.5").scaleb(-rate.decimals) + Decimal("0.01"):

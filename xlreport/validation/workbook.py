@@ -213,6 +213,10 @@ def validate_read(read: WorkbookRead) -> FileResult:
         findings.extend(year_findings(edition, report.meta.year, name))
     for f in Evaluator(edition, computed, labeler, unit, formulas).run(checks):
         findings.append(_place(read, f))
+    if report is not None and report.narrative_text:  # a Part 3 pasted into the 情况说明 sheet
+        from .narrative import check_narrative
+
+        findings.extend(check_narrative(report, report.narrative_text))
     return FileResult(
         path=name,
         findings=findings,
@@ -391,6 +395,8 @@ def build_report(read: WorkbookRead, values: dict[CellRef, Value]) -> tuple[Repo
     data["narrative"] = {k: format(v, "f") for k, v in read.narrative.items()}
     known = edition.narrative_text.reasons if edition.narrative_text is not None else {}
     data["reasons"] = {k: v for k, v in read.reasons.items() if k in known}
+    if read.pasted_text and edition.narrative_text is not None:
+        data["narrative_text"] = read.pasted_text  # checked against the tables like --narrative
     try:
         return report_model(edition.id).model_validate(data), []
     except ValidationError as exc:

@@ -156,11 +156,12 @@ class LiveText:
             assert div is not None
             num, den = self._number(div.left), self._number(div.right)
             n, d = div.left.render(self.locate), div.right.render(self.locate)
-            if num is None or den is None or (den == 0 and num != 0):
+            if num is None or den is None:
                 shown = UNKNOWN
             else:
-                shown = percent_text(Decimal(0) if den == 0 else num / den)
-            body = Piece(f'IF({d}=0,IF({n}=0,"0.00%","{UNKNOWN}"),TEXT({n}/({d}),"0.00%"))', shown)
+                shown = self.spec.zero_rate if den == 0 else percent_text(num / den)
+            zero = self.spec.zero_rate.replace('"', '""')
+            body = Piece(f'IF({d}=0,"{zero}",TEXT({n}/({d}),"0.00%"))', shown)
             return self._guard([div.left, div.right], body)
         value = self._number(expr)
         if kind == "count":
