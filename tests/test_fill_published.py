@@ -75,7 +75,7 @@ def shown(path: Path) -> tuple[Shown, set[CellRef]]:
             continue
         assert ref is not None
         cell = formulas[sheet][coord]
-        value = cached[sheet][coord].value
+        value = cached[sheet][_anchor(cached[sheet], coord)].value  # under a merge, the merge's value prints
         is_formula = cell.data_type == "f"
         if value == "" or (is_formula and value == 0 and cell.number_format.endswith(';""')):
             value = None
@@ -83,6 +83,14 @@ def shown(path: Path) -> tuple[Shown, set[CellRef]]:
             value = Decimal(repr(value))
         out[ref] = (sheet, coord, value, is_formula)
     return out, reported
+
+
+def _anchor(ws, coord: str) -> str:
+    """The cell whose value prints at ``coord``: the top-left cell of a merge that covers it."""
+    for merged in ws.merged_cells.ranges:
+        if coord in merged:
+            return merged.start_cell.coordinate
+    return coord
 
 
 def _same(printed: Value, expected: Value) -> bool:

@@ -84,6 +84,9 @@ def _narrowable(read) -> list[tuple]:
         for m in _REF.finditer(content.formula):
             if not m.group(5) or (m.group(1) or m.group(2)):
                 continue  # a single cell, or a range on another sheet
+            before = content.formula[: m.start()]
+            if before.rfind("COUNT(") > before.rfind(")"):
+                continue  # a blank form's guard (IF(COUNT(range)=0,"",…)): narrowed, it prints the same
             r1, c1, r2, c2 = range_bounds(f"{m.group(3)}{m.group(4)}:{m.group(5)}{m.group(6)}")
             if (r1, c1) == (r2, c2) or _value_at(read, sheet, r2, c2) == 0:
                 continue

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 
 from xlreport import available_editions, load_edition, load_report
 from xlreport.export import report_to_json
@@ -280,7 +281,9 @@ def test_an_indicator_row_inserted_in_a_scorecard_is_read(tmp_path):
     insert_row(wb, "绩效自评1", at)
     values = ["效益指标", "社会效益指标", "群众办事等候时间", "缩短", "缩短", "达成预期指标", 5, 4]
     for col, value in enumerate(values, start=1):
-        ws.cell(row=at, column=col).value = value
+        cell = ws.cell(row=at, column=col)
+        if not isinstance(cell, MergedCell):  # inside a merged 一级/二级指标: the merge's value is the row's
+            cell.value = value
     ws.cell(row=above, column=7).value -= 5  # weights still total 90 (+10 for the budget)
     ws.cell(row=above, column=8).value -= 5
     edited = tmp_path / "inserted.xlsx"

@@ -19,7 +19,7 @@ from xlreport.write.writer import expand_codes, write_report, write_template
 
 # TEXT, MID: live Part 3; COUNT: a blank scorecard shows no result
 ALLOWED = {"SUM", "IF", "ROUND", "ABS", "MIN", "MAX", "AND", "OR", "LEN", "TEXT", "MID", "COUNT"}
-AUDIT_ALLOWED = {"COUNT", "COUNTA", "COUNTIF", "ISTEXT", "IFERROR"}  # Excel 2007, WPS and LibreOffice alike
+AUDIT_ALLOWED = {"COUNT", "COUNTA", "COUNTIF", "ISTEXT", "IFERROR", "N"}  # Excel 2007, WPS and LibreOffice alike
 
 
 def formulas(path):

@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from ..editions.spec import SEVERITY_LABEL, Tolerance
-from .expr import CellRef, Env, Expr, Locate, Ref, Text, Undefined, Value, _num, linear_terms
+from .expr import CellRef, Env, Expr, Locate, Ref, Text, Undefined, Value, _num, linear_terms, single_ref
 
 if TYPE_CHECKING:
     from .instantiate import Check
@@ -247,6 +247,8 @@ class RoundingRule:
             return left, right, ""
         left, right = _value(check.lhs, env), _value(check.rhs, env)
         if isinstance(left, str) or isinstance(right, str):
+            if self.may_be_text and check.defines is not None and check.shows_blank(env):
+                right = ""  # as rendered: the cell's own guarded formula
             return left, right, ""
         try:
             return left, right, _num(left) - _num(right)
@@ -279,13 +281,24 @@ class RoundingRule:
         difference = f'=IF({is_text},"",{d}-{f})' if text else f"={d}-{f}"
         bound = self._render_bound(locate, d)
         bound = f'=IF({is_text},"",{bound})' if text else "=" + bound
+        right = self._side(check.rhs, locate, text)
+        if text and check.defines is not None and check.blank_until_filled:
+            right = check.formula(locate)  # a text result (等级): blank on a blank form, as its cell
         return RenderedCheck(
-            "=" + check.lhs.render(locate),
-            "=" + check.rhs.render(locate),
+            "=" + self._side(check.lhs, locate, text),
+            "=" + right,
             difference,
             bound,
             f'=IFERROR({core},"")',
         )
+
+    def _side(self, side: Expr, locate: Locate, text: bool) -> str:
+        """A side's formula; a scorecard's single cell through N(): a blank form's result cell shows "",
+        which the sheet's arithmetic takes as 0, as a spreadsheet's blank."""
+        rendered = side.render(locate)
+        if self.check.scorecard is not None and not text and single_ref(side) is not None:
+            return f"N({rendered})"
+        return rendered
 
     def bound_value(self, env: Env) -> Value:
         """The bound the 审核 sheet shows (blank for text and empty-implies-empty checks)."""

@@ -2,7 +2,8 @@
 evaluated over the cells as they are (an inserted row, a narrowed range, a number typed beside the table).
 
 Only the arithmetic the writer emits and a clerk's edits of it are understood (+ − × ÷, SUM over cells and
-ranges, numbers, parentheses); any other formula prints what nobody here can tell (None).
+ranges, numbers, parentheses, and the blank form's guard ``IF(COUNT(cells)=0,"",…)``); any other formula prints
+what nobody here can tell (None).
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ _TOKEN = re.compile(
     r"|(?P<fn>SUM)\s*\(|(?P<op>[-+*/(),]))",
     re.I,
 )
+
+
+# A blank form's guard: blank until one of the cells holds a number. Where it prints blank, the arithmetic
+# inside prints 0 over the same blank cells, which compares alike with an expected blank; so the guard is
+# evaluated as what it guards.
+_GUARD = re.compile(r'^\s*IF\(COUNT\([^()]*\)\s*=\s*0\s*,\s*""\s*,(?P<body>.*)\)\s*$', re.I | re.S)
 
 
 class Unsupported(Exception):
@@ -43,7 +50,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 def evaluate(formula: str, home: str, lookup: Lookup) -> Decimal | None:
     """The value of ``formula`` (without "=") on sheet ``home``; None when some cell it reads is unknown."""
-    tokens = _tokens(formula)
+    guarded = _GUARD.match(formula)
+    tokens = _tokens(guarded.group("body") if guarded else formula)
     pos = 0
 
     def peek() -> tuple[str, str] | None:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from ..editions.spec import ChangeWording, Edition, NarrativeList, NarrativeText
 from ..model.values import CellRef, Value, is_class_code
 from ..narrative.generate import PLACEHOLDER, UNKNOWN, amount_text, count_text, percent_text
-from ..rules.expr import Expr, Undefined
+from ..rules.expr import Expr, Undefined, single_ref
 from ..rules.parser import parse_expr
 from ..rules.shape import NARRATIVE, Shape, ShapeResolver
 
@@ -67,6 +67,7 @@ class LiveText:
         self.unit_name, self.year = unit_name, year
         self.figures = {i.id: i for i in edition.narrative}
         self.resolver = ShapeResolver(shape)
+        self._scorecards = {s.sid for s in shape.scorecards}
         fmt = "#,##0" if self.spec.separators else "0"
         decimals = edition.info.decimals
         self.amount_format = fmt + ("." + "0" * decimals if decimals else "")
@@ -166,6 +167,11 @@ class LiveText:
         value = self._number(expr)
         if kind == "count":
             shown = UNKNOWN if value is None else count_text(value)
+            ref = single_ref(expr)
+            if ref is not None and ref.table in self._scorecards:  # a blank form's score shows nothing
+                rendered = expr.render(self.locate)
+                shown = "" if self.env(ref) is None else shown
+                return Piece(f'IF({rendered}="","",TEXT({rendered},"0"))', shown)
             return self._guard([expr], Piece(f'TEXT({expr.render(self.locate)},"0")', shown))
         return self._guard([expr], self._amount(expr, value))
 
