@@ -61,13 +61,21 @@ _VALUE: dict[str, dict[str, Any]] = {
 
 
 class Formats:
-    """Lazily created xlsxwriter formats, keyed by a style name."""
+    """Lazily created xlsxwriter formats, keyed by a style name.
 
-    def __init__(self, workbook: Workbook) -> None:
+    ``shading`` False (the publication style, ``fill --for-print``, ``template --no-shading``): no cell
+    of a sheet is filled — inputs, printed totals and headers print white, as the published tables do.
+    Conditional formats (the 审核 verdicts) keep their colours: they are made with :meth:`raw` and
+    ``keep_fill``."""
+
+    def __init__(self, workbook: Workbook, *, shading: bool = True) -> None:
         self.workbook = workbook
+        self.shading = shading
         self._cache: dict[tuple[str, ...], Format] = {}
 
-    def _make(self, props: dict[str, Any]) -> Format:
+    def _make(self, props: dict[str, Any], keep_fill: bool = False) -> Format:
+        if not self.shading and not keep_fill:
+            props = {k: v for k, v in props.items() if k not in ("bg_color", "fg_color", "pattern")}
         return self.workbook.add_format({"font_name": FONT, "font_size": 10, **props})
 
     def get(self, style: str, indent: int = 0) -> Format:
@@ -109,10 +117,12 @@ class Formats:
             self._cache[key] = self._make(props)
         return self._cache[key]
 
-    def raw(self, name: str, props: dict[str, Any]) -> Format:
+    def raw(self, name: str, props: dict[str, Any], keep_fill: bool = False) -> Format:
+        """A named format of the caller's own properties (``keep_fill``: coloured even unshaded — a
+        conditional format that marks a verdict, not a cell to type in)."""
         key = ("raw", name)
         if key not in self._cache:
-            self._cache[key] = self._make(props)
+            self._cache[key] = self._make(props, keep_fill)
         return self._cache[key]
 
 

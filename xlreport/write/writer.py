@@ -101,7 +101,12 @@ class WorkbookWriter:
         extra_sheets: Sequence[ExtraSheet] = (),
         entry_unit: str | None = None,
         reasons: dict[str, str] | None = None,
+        for_print: bool = False,
+        shading: bool = True,
     ) -> None:
+        # the publication style: no shading, no helper sheets (填表说明, 审核, lists), helper columns hidden
+        self.for_print = for_print
+        self.shading = shading and not for_print
         self.extra_sheets = tuple(extra_sheets)  # sheets added after the writer's own (汇总明细 …)
         self.narrative_inputs = narrative_inputs  # 情况说明: last year's totals, 年初预算 …
         self.reasons = reasons or {}  # 情况说明: the text a person writes
@@ -182,18 +187,27 @@ class WorkbookWriter:
             filename,
             {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
         )
-        fmt = Formats(wb)
+        fmt = Formats(wb, shading=self.shading)
         self._properties(wb)
-        guide = wb.add_worksheet(GUIDE_SHEET)
+        guide = None if self.for_print else wb.add_worksheet(GUIDE_SHEET)
         worksheets = [wb.add_worksheet(plan.name) for plan in self.plans]
         printed = [wb.add_worksheet(plan.name) for plan in self.printed_plans]
-        lists = sheets.add_lists_sheet(wb, self.edition)
+        lists = None if self.for_print else sheets.add_lists_sheet(wb, self.edition)
         summaries = [
             self._write_plan(wb, ws, plan, fmt, lists) for ws, plan in zip(worksheets, self.plans, strict=True)
         ]
         for ws, plan in zip(printed, self.printed_plans, strict=True):
             self._write_printed(wb, ws, plan, fmt)
-        sheets.write_guide(guide, fmt, self.edition, summaries, reported=bool(self.frozen), entry=self._entry_line())
+        if guide is not None:
+            sheets.write_guide(
+                guide,
+                fmt,
+                self.edition,
+                summaries,
+                reported=bool(self.frozen),
+                entry=self._entry_line(),
+                has_scorecards=bool(self.shape.scorecards),
+            )
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
         write_narrative_sheet(
@@ -208,6 +222,15 @@ class WorkbookWriter:
             self.unit_name,
             self.year,
         )
+        if not self.for_print:
+            self._write_checks(wb, fmt)
+        for add_sheet in self.extra_sheets:
+            add_sheet(wb, fmt, self)
+        wb.close()
+        return formulas, inputs
+
+    def _write_checks(self, wb: xlsxwriter.Workbook, fmt: Formats) -> None:
+        """The 审核 sheet: every check the validator evaluates, live."""
         derived = derived_of(self.order, self.frozen)
         decimals = self.edition.info.decimals
 
@@ -226,10 +249,6 @@ class WorkbookWriter:
             *self._typed_numbers(),
             filled=any(isinstance(v, Decimal) for ref, v in self.values.items() if ref not in self.defs),
         )
-        for add_sheet in self.extra_sheets:
-            add_sheet(wb, fmt, self)
-        wb.close()
-        return formulas, inputs
 
     def _typed_numbers(self) -> tuple[list[str], int]:
         """The number cells a person types, as ranges seen from the 审核 sheet (a blank workbook: 未填报),
@@ -260,7 +279,9 @@ class WorkbookWriter:
                 "title": f"{self.unit_name} {self.year}年度部门决算公开表",
                 "subject": self.edition.info.name,
                 "author": "xlreport",
-                "comments": "由 xlreport 生成；黄色单元格为填报项，其余由公式计算。",
+                "comments": "由 xlreport 生成；"
+                + ("黄色单元格为填报项" if self.shading else "未锁定的单元格为填报项")
+                + "，其余由公式计算。",
             }
         )
         props = {
@@ -337,7 +358,7 @@ class WorkbookWriter:
         return is_table
 
     def _write_plan(
-        self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats, lists: sheets.Lists
+        self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats, lists: sheets.Lists | None
     ) -> sheets.SheetSummary:
         fit = RowFit(plan.widths)
         is_table = self._write_frame(ws, plan, fmt, fit, self.rounding.entry if self.rounding is not None else None)
@@ -405,6 +426,9 @@ class WorkbookWriter:
             self._table_notes(ws, plan, fmt)
         fit.apply(ws)
         sheets.page_setup(ws, plan, self._page(plan))
+        if self.for_print and plan.print_cols is not None:  # a scorecard's helper columns: not on the form
+            for c in range(plan.print_cols, len(plan.widths)):
+                ws.set_column(c, c, plan.widths[c], None, {"hidden": True})
         title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
         return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
 
@@ -524,11 +548,14 @@ def write_template(
     unit_type: str | None = None,
     scorecards: int = 1,
     entry_unit: str | None = None,
+    *,
+    shading: bool = True,
 ) -> WriteResult:
     """A blank template: inputs shaded, every derived number a formula; ``scorecards`` 项目支出绩效自评表
     sheets (where the edition has them). ``entry_unit`` 元 for an edition printed in 万元: figures are
     typed and computed in 元 on entry sheets, each printed 万元 cell is its 元 cell rounded on its own
-    (default: typed in the edition's unit)."""
+    (default: typed in the edition's unit). ``shading`` False: input cells white, for a printer that
+    would print the shading (the cells to type in stay the unlocked ones)."""
     shape = template_shape(edition, codes, unit_type, scorecards)
     values: dict[CellRef, Value] = {}
     for table in edition.tables:
@@ -538,7 +565,14 @@ def write_template(
             if name:
                 values[CellRef(table.id, code, "name")] = name
     writer = WorkbookWriter(
-        edition, shape, unit_name=unit_name, year=year, values=values, kind="template", entry_unit=entry_unit
+        edition,
+        shape,
+        unit_name=unit_name,
+        year=year,
+        values=values,
+        kind="template",
+        entry_unit=entry_unit,
+        shading=shading,
     )
     return writer.write(path)
 
@@ -548,6 +582,7 @@ def write_report(
     report: Report,
     *,
     as_published: bool = False,
+    for_print: bool = False,
     narrative_inputs: dict[str, Decimal] | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
 ) -> WriteResult:
@@ -556,7 +591,8 @@ def write_report(
     (``as_published``: everywhere). Printed totals that contradict their relations are listed in
     ``contradictions``. ``narrative_inputs`` fill the 情况说明 sheet's inputs (last year's totals,
     年初预算 …) by id; ``extra_sheets`` add sheets after the writer's own (the 汇总明细 of a
-    consolidated report)."""
+    consolidated report). ``for_print``: the publication style — no shading, no 填表说明, 审核 or lists
+    sheet, a scorecard's helper columns hidden: the 公开 tables, scorecards and 情况说明 as they print."""
     edition = report.edition
     shape = shape_of(report)
     values = report.cells()
@@ -578,5 +614,6 @@ def write_report(
         narrative_inputs=narrative_inputs if narrative_inputs is not None else dict(report.narrative),
         extra_sheets=extra_sheets,
         reasons=dict(report.reasons),
+        for_print=for_print,
     )
     return writer.write(path)
