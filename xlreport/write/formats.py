@@ -6,7 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 FONT = "宋体"
 INPUT_FILL = "#FFF8DC"  # light yellow: a person types here
@@ -16,6 +18,8 @@ AMOUNT = "#,##0.00"
 AMOUNT_FORMULA = '#,##0.00;-#,##0.00;""'  # a computed 0 prints blank, as the published tables do
 COUNT = "0"
 RATE = "0.00"
+FORM_WHOLE = "#,##0"  # a form's whole number: 600,000 / 100 / 10
+FORM_BLANK = "#,##0.##"  # a form's cell still blank: what is typed prints with separators, up to 2 decimals
 
 _BASE: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
@@ -128,11 +132,32 @@ class Formats:
 
 def form_number(value: object, limit: int = 4) -> str:
     """The number format a form prints ``value`` with, as the 项目支出绩效自评表 does: 600,000 / 100 /
-    13.44 — thousands separated, as many decimals as the value has (none when whole); General for a
-    cell still blank (a template's)."""
+    13.44 — thousands separated, as many decimals as the value has (none when whole); :data:`FORM_BLANK`
+    for a cell still blank (a template's), which a conditional format turns into :data:`FORM_WHOLE` when
+    the number typed is whole (:func:`whole_numbers`), so a typed 600000 prints 600,000 as a filled one."""
     if not isinstance(value, Decimal):
-        return "General"
+        return FORM_BLANK
     places = 0
     while places < limit and value != value.quantize(Decimal(1).scaleb(-places)):
         places += 1
     return "#,##0" + ("." + "0" * places if places else "")
+
+
+def whole_numbers(ws: Worksheet, fmt: Formats, cells: list[tuple[int, int]]) -> None:
+    """A whole number in any of ``cells`` (formatted :data:`FORM_BLANK`) prints without a decimal point."""
+    if not cells:
+        return
+    row, col = cells[0]
+    first = xl_rowcol_to_cell(row, col)
+    ws.conditional_format(
+        row,
+        col,
+        row,
+        col,
+        {
+            "type": "formula",
+            "criteria": f"=AND(ISNUMBER({first}),{first}=INT({first}))",
+            "format": fmt.raw("form_whole", {"num_format": FORM_WHOLE}),
+            "multi_range": " ".join(xl_rowcol_to_cell(r, c) for r, c in cells),
+        },
+    )

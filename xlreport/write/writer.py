@@ -49,7 +49,7 @@ from ..validation.findings import Finding
 from ..validation.labels import Labeler
 from . import sheets
 from .cached import formula_result, stored
-from .formats import Formats, form_number
+from .formats import FORM_BLANK, Formats, form_number, whole_numbers
 from .narrative import write_narrative_sheet
 from .published import place_published
 from .rowfit import RowFit
@@ -369,12 +369,15 @@ class WorkbookWriter:
         depends_on: set[str] = set()
         form = self.edition.scorecard.form
         display = None if is_table else form.indicators.display()
+        blank_numbers: list[tuple[int, int]] = []  # a form's number cells still blank (FORM_BLANK)
         for ref, dc in plan.cells.items():
             check = self.defs.get(ref)
             shown_only = ref.col == display  # 建议得分: no defined name, never read back
             number = (
                 None if is_table or dc.kind not in ("amount", "rate", "score") else form_number(self.shown.get(ref))
             )
+            if number == FORM_BLANK:
+                blank_numbers.append((dc.row, dc.col))
             bare = ref.row == "info" and (item := form.field("info", ref.col)) is not None and item.bare
             plain = fmt.get("bare_value") if bare and self.kind == "report" else None  # the date: unboxed
             if dc.last_col is not None:  # a field spanning columns: merged across, its value in the first
@@ -419,6 +422,7 @@ class WorkbookWriter:
         if plan.merge_cols and self.kind == "report":
             self._merge_down(ws, plan, fmt)
         sheets.apply_validation(ws, pending, lists)
+        whole_numbers(ws, fmt, blank_numbers)
         if text_cols:
             ranges = " ".join(f"{xl_col_to_name(c)}1:{xl_col_to_name(c)}1048576" for c in sorted(text_cols))
             ws.ignore_errors({"number_stored_as_text": ranges})
