@@ -123,7 +123,8 @@ def print_setup(ws: Worksheet, page: PageSpec, widths: list[float], repeat_cols:
     ws.fit_to_pages(page.fit_width, page.fit_height)
 
 
-def page_setup(ws: Worksheet, plan: SheetPlan, page: PageSpec) -> None:
+def page_setup(ws: Worksheet, plan: SheetPlan, page: PageSpec, last_row: int | None = None) -> None:
+    """The sheet's print setup; ``last_row``: a row below the notes the print area must include (a legend)."""
     cols = plan.print_cols or plan.ncols
     repeat = plan.slots[0].name_col + 1 if plan.slots else 0
     print_setup(ws, page, plan.widths[:cols], repeat)
@@ -131,7 +132,7 @@ def page_setup(ws: Worksheet, plan: SheetPlan, page: PageSpec) -> None:
     if plan.print_cols is None:  # a table: its header stays in view (a scorecard's header is far down)
         first_body = plan.body_rows[0] if plan.body_rows[0] > 0 else plan.header_rows[1] + 1
         ws.freeze_panes(first_body, 0)
-    ws.print_area(0, 0, plan.footnote_row + 3, cols - 1)
+    ws.print_area(0, 0, max(plan.footnote_row + 3, last_row or 0), cols - 1)
     ws.protect(
         "",
         {
@@ -155,7 +156,7 @@ class SheetSummary:
 
 
 GUIDE_PAGE = PageSpec(orientation="portrait")  # 填表说明 prints portrait, one page wide, pages numbered
-GUIDE_WIDTHS = {"name": (10, 30), "title": (10, 30), "number": (8, 8), "note": (16, 36)}  # (least, most) units
+GUIDE_WIDTHS = {"name": (10, 36), "title": (10, 36), "number": (8, 8), "note": (16, 36)}  # (least, most) units
 
 
 def guide_lines(

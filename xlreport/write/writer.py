@@ -56,6 +56,11 @@ from .rowfit import RowFit
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
 TEMPLATE_INDICATORS = 12
+LEGEND = {  # the fills of printed numbers kept as printed (formats.REPORTED_FILL, PUBLISHED_FILL)
+    "reported": "浅蓝色单元格为印刷的合计数，与公式算出的数只差四舍五入尾差（或印为0.00、空白），按印刷数保留",
+    "as_published": "浅蓝色单元格为印刷的合计数，按印刷数写为常数，不写公式",
+    "published": "橙色单元格为与勾稽关系矛盾的印刷数，按原样保留",
+}
 WRAPPED = {"label", "label_bold", "name", "header", "footnote", "text"}  # styles that wrap their text
 
 
@@ -106,6 +111,7 @@ class WorkbookWriter:
     ) -> None:
         # the publication style: no shading, no helper sheets (填表说明, 审核, lists), helper columns hidden
         self.for_print = for_print
+        self.as_published = as_published
         self.shading = shading and not for_print
         self.extra_sheets = tuple(extra_sheets)  # sheets added after the writer's own (汇总明细 …)
         self.narrative_inputs = narrative_inputs  # 情况说明: last year's totals, 年初预算 …
@@ -370,6 +376,7 @@ class WorkbookWriter:
         form = self.edition.scorecard.form
         display = None if is_table else form.indicators.display()
         blank_numbers: list[tuple[int, int]] = []  # a form's number cells still blank (FORM_BLANK)
+        coloured: set[str] = set()  # the fills of printed numbers kept on this sheet: their legend
         for ref, dc in plan.cells.items():
             check = self.defs.get(ref)
             shown_only = ref.col == display  # 建议得分: no defined name, never read back
@@ -402,9 +409,10 @@ class WorkbookWriter:
             inputs += 1
             value = self.values.get(ref)
             reported = ref in self.frozen
-            style = fmt.value(
-                dc.kind, published=reported and ref in self.contradicted, reported=reported, number=number
-            )
+            published = reported and ref in self.contradicted
+            style = fmt.value(dc.kind, published=published, reported=reported, number=number)
+            if reported:
+                coloured.add("published" if published else "reported")
             style = plain or style
             if dc.kind in ("code", "name", "text"):
                 if dc.kind == "code":
@@ -428,13 +436,30 @@ class WorkbookWriter:
             ws.ignore_errors({"number_stored_as_text": ranges})
         if is_table:
             self._table_notes(ws, plan, fmt)
+        legend = self._legend(ws, plan, fmt, fit, coloured) if fmt.shading else None
         fit.apply(ws)
-        sheets.page_setup(ws, plan, self._page(plan))
+        sheets.page_setup(ws, plan, self._page(plan), legend)
         if self.for_print and plan.print_cols is not None:  # a scorecard's helper columns: not on the form
             for c in range(plan.print_cols, len(plan.widths)):
                 ws.set_column(c, c, plan.widths[c], None, {"hidden": True})
         title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
         return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
+
+    def _legend(self, ws: Worksheet, plan: SheetPlan, fmt: Formats, fit: RowFit, coloured: set[str]) -> int | None:
+        """One line under the sheet's notes saying what its coloured cells are (the printed numbers kept
+        as printed); the row written, None when the sheet has no coloured cell."""
+        if not coloured:
+            return None
+        parts = [LEGEND[kind] for kind in ("reported", "published") if kind in coloured]
+        if self.as_published and "reported" in coloured:
+            parts[0] = LEGEND["as_published"]
+        text = "图例：" + "；".join(parts) + f"。关系在“{CHECK_SHEET}”工作表中核对。"
+        notes = len(self.edition.table(plan.table_id).footnotes) if plan.print_cols is None else 0
+        row = plan.footnote_row + notes + 1
+        last = (plan.print_cols or plan.ncols) - 1
+        ws.merge_range(row, 0, row, last, text, fmt.get("footnote"))
+        fit.text(row, 0, text, last)
+        return row
 
     def _merge_down(self, ws: Worksheet, plan: SheetPlan, fmt: Formats) -> None:
         """一级/二级指标 as the form prints them: equal values on consecutive lines merged into one cell
