@@ -207,7 +207,7 @@ def _codes_from(path: Path) -> list[str]:
 @click.option(
     "--for-print",
     is_flag=True,
-    help="出版样式：不加底色，不含“填表说明”“审核”等辅助工作表，绩效自评表的辅助列隐藏，只留印出的各表。",
+    help="出版样式：不加底色，不含“填表说明”“审核”等辅助工作表，只留印出的各表（绩效自评表的辅助列在打印区域之外）。",
 )
 def fill(data: Path, output: Path, as_published: bool, for_print: bool) -> None:
     """由 JSON 报告生成已填报的工作簿。

@@ -109,7 +109,8 @@ class WorkbookWriter:
         for_print: bool = False,
         shading: bool = True,
     ) -> None:
-        # the publication style: no shading, no helper sheets (填表说明, 审核, lists), helper columns hidden
+        # the publication style: no shading, no helper sheets (填表说明, 审核, lists); a scorecard's helper
+        # columns stay outside the print area, not hidden (the validator warns of numbers in hidden columns, F03)
         self.for_print = for_print
         self.as_published = as_published
         self.shading = shading and not for_print
@@ -439,9 +440,6 @@ class WorkbookWriter:
         legend = self._legend(ws, plan, fmt, fit, coloured) if fmt.shading else None
         fit.apply(ws)
         sheets.page_setup(ws, plan, self._page(plan), legend)
-        if self.for_print and plan.print_cols is not None:  # a scorecard's helper columns: not on the form
-            for c in range(plan.print_cols, len(plan.widths)):
-                ws.set_column(c, c, plan.widths[c], None, {"hidden": True})
         title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
         return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
 
@@ -621,7 +619,8 @@ def write_report(
     ``contradictions``. ``narrative_inputs`` fill the 情况说明 sheet's inputs (last year's totals,
     年初预算 …) by id; ``extra_sheets`` add sheets after the writer's own (the 汇总明细 of a
     consolidated report). ``for_print``: the publication style — no shading, no 填表说明, 审核 or lists
-    sheet, a scorecard's helper columns hidden: the 公开 tables, scorecards and 情况说明 as they print."""
+    sheet: the 公开 tables, scorecards and 情况说明 as they print (a scorecard's helper columns stand
+    outside its print area, as in every workbook)."""
     edition = report.edition
     shape = shape_of(report)
     values = report.cells()
