@@ -252,3 +252,22 @@ def test_rendered_shanghai_template_and_example(tmp_path):
         guide = next(p for p in pages if "填表说明" in p)
         assert "公开01" not in guide and "车辆" not in guide and "绩效自评" not in guide
         assert _overlaps(pdf) == [], pdf.name
+
+
+def test_the_command_line_writes_the_publication_style(tmp_path):
+    from click.testing import CliRunner
+
+    from xlreport.cli import main
+
+    runner = CliRunner()
+    printed, plain = tmp_path / "print.xlsx", tmp_path / "plain.xlsx"
+    result = runner.invoke(main, ["fill", str(SHANGHAI), "-o", str(printed), "--for-print"])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(printed)
+    assert CHECK_SHEET not in wb.sheetnames and GUIDE_SHEET not in wb.sheetnames
+    assert all(_filled(ws) == [] for ws in wb)
+    args = ["template", "--edition", "shanghai-2024", "--dept", "某某局", "--year", "2024", "--no-shading"]
+    result = runner.invoke(main, [*args, "-o", str(plain)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(plain)
+    assert CHECK_SHEET in wb.sheetnames and all(_filled(ws) == [] for ws in wb if ws.title != CHECK_SHEET)
