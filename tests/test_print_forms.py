@@ -15,7 +15,10 @@ import pytest
 from openpyxl import load_workbook
 
 from xlreport import load_edition, load_report
-from xlreport.layout.plan import CHECK_SHEET
+from xlreport.examples import path as example_path
+from xlreport.layout.plan import CHECK_SHEET, GUIDE_SHEET, LISTS_SHEET
+from xlreport.write.formats import AMOUNT_FORMULA, FORM_WHOLE
+from xlreport.write.narrative import NARRATIVE_SHEET
 from xlreport.write.rowfit import height, lines
 from xlreport.write.sheets import HEAD_ROW, NOT_FILLED
 from xlreport.write.writer import write_report, write_template
@@ -24,6 +27,7 @@ from .conftest import EXAMPLE
 from .libreoffice import convert, soffice
 
 CARD = "绩效自评1"
+SHANGHAI = example_path("shanghai-district-2024")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +36,19 @@ def written(tmp_path_factory) -> dict[str, Path]:
     return {
         "template": write_template(out / "template.xlsx", load_edition("shanxi-2022"), "测试单位", 2022).path,
         "reference": write_report(out / "reference.xlsx", load_report(EXAMPLE)).path,
+        "for_print": write_report(out / "for-print.xlsx", load_report(EXAMPLE), for_print=True).path,
+        "as_published": write_report(out / "as-published.xlsx", load_report(EXAMPLE), as_published=True).path,
+        "shanghai_template": write_template(
+            out / "shanghai-template.xlsx", load_edition("shanghai-2024"), "测试单位", 2024
+        ).path,
+        "unshaded": write_template(
+            out / "unshaded.xlsx", load_edition("shanxi-2022"), "测试单位", 2022, shading=False
+        ).path,
     }
+
+
+def _filled(ws) -> list[str]:
+    return [c.coordinate for row in ws.iter_rows() for c in row if c.fill is not None and c.fill.fill_type]
 
 
 def test_wrapped_text_estimates():
@@ -126,3 +142,132 @@ def test_rendered_reference_and_blank_template(written, tmp_path):
     assert "差" not in card.split("等级")[-1][:40]
     assert any(f"审核结论：{NOT_FILLED}" in p for p in blank)
     assert _overlaps(ref_pdf) == []
+
+
+def test_for_print_has_no_shading_and_no_helper_sheets(written):
+    shaded = load_workbook(written["reference"])
+    assert {GUIDE_SHEET, CHECK_SHEET, LISTS_SHEET} <= set(shaded.sheetnames)
+    assert _filled(shaded["公开02"]) and _filled(shaded[CARD])  # the working copy is shaded: the test can fail
+    wb = load_workbook(written["for_print"])
+    assert not {GUIDE_SHEET, CHECK_SHEET, LISTS_SHEET} & set(wb.sheetnames)
+    edition = load_edition("shanxi-2022")
+    printed = [t.sheet for t in edition.tables] + ["绩效自评1", "绩效自评2", "绩效自评3", NARRATIVE_SHEET]
+    assert wb.sheetnames == printed
+    for ws in wb:
+        assert _filled(ws) == [], ws.title
+    card = wb[CARD]  # the official form still prints A:I; the helper inputs are kept, outside it
+    assert card.print_area.startswith(f"'{CARD}'!$A$1:$I$")
+    assert not any(d.hidden for d in card.column_dimensions.values())
+
+
+def test_a_template_without_shading(written):
+    assert _filled(load_workbook(written["template"])["公开02"])
+    wb = load_workbook(written["unshaded"])
+    for name in ("公开02", CARD, NARRATIVE_SHEET):
+        assert _filled(wb[name]) == [], name
+    assert "未锁定的单元格" in " ".join(str(c.value) for c in wb[GUIDE_SHEET]["A"] if c.value)
+
+
+def _guide_text(path: Path) -> tuple[str, list[tuple]]:
+    ws = load_workbook(path)[GUIDE_SHEET]
+    rows = [tuple(v for v in row if v is not None) for row in ws.iter_rows(values_only=True)]
+    return "\n".join(" ".join(str(v) for v in row) for row in rows), rows
+
+
+def test_shanghai_guide_speaks_only_of_its_own_tables(written):
+    edition = load_edition("shanghai-2024")
+    assert not edition.scorecard.enabled and all(t.sheet == t.title for t in edition.tables)
+    text, rows = _guide_text(written["shanghai_template"])
+    for absent in ("公开01", "公开03", "车辆", "绩效自评", "项目支出绩效"):
+        assert absent not in text, absent
+    head = next(i for i, row in enumerate(rows) if row and row[0] == "工作表")
+    assert "表名" not in rows[head]  # sheet and title are the same: one column
+    listed = [row[0] for row in rows[head + 1 :] if row]
+    assert sorted(listed) == sorted(t.sheet for t in edition.tables)
+    shanxi, _ = _guide_text(written["template"])  # the edition that has them is told of them
+    assert "车辆" in shanxi and "项目支出绩效自评表" in shanxi and "表名" in shanxi
+
+
+def test_the_guide_is_fitted_and_has_a_print_setup(written):
+    for key in ("template", "shanghai_template"):
+        ws = load_workbook(written[key])[GUIDE_SHEET]
+        assert ws.print_area is not None and ws.print_area.startswith(f"'{GUIDE_SHEET}'!$A$1:")
+        assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+        assert ws.page_setup.orientation == "portrait"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage  # one page wide (fitToWidth's default 1)
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+        names = [c.value for c in ws["A"] if isinstance(c.value, str)]
+        longest = max(names[names.index("工作表") + 1 :], key=len)
+        assert ws.column_dimensions["A"].width >= min(36, 1.8 * len(longest))  # the names are not squeezed
+        wrapped = [r for r, d in ws.row_dimensions.items() if d.height and d.height > 14]
+        assert wrapped  # long lines get their height
+
+
+def test_a_blank_scorecard_amount_prints_with_separators(written):
+    ws = load_workbook(written["template"])[CARD]
+    budget = next(
+        c
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is None and c.protection.locked is False and c.number_format.startswith("#,##0")
+    )
+    assert budget.number_format == "#,##0.##"
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules if r.dxf and r.dxf.numFmt]
+    assert any(r.dxf.numFmt.formatCode == FORM_WHOLE for r in rules)  # a typed whole number prints 600,000
+    covered = {str(cell) for cf in ws.conditional_formatting for cell in cf.sqref.ranges}
+    assert budget.coordinate in covered
+
+
+def test_narrative_zeros_print_as_ratios_do(written):
+    ws = load_workbook(written["reference"])[NARRATIVE_SHEET]
+    formats = {c.number_format for c in ws["C"] if isinstance(c.value, str) and c.value.startswith("=")}
+    assert "0.00%" in formats and AMOUNT_FORMULA not in formats  # a computed 0 prints 0.00 beside 0.00%
+
+
+def test_coloured_cells_have_a_legend_on_their_sheet(written):
+    wb = load_workbook(written["as_published"])
+    seen = 0
+    for ws in wb:
+        if ws.title in (CHECK_SHEET, GUIDE_SHEET, NARRATIVE_SHEET):
+            continue
+        colours = {ws[c].fill.fgColor.rgb for c in _filled(ws)} - {"FFF2F2F2", "FFFFF8DC"}
+        legend = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("图例")]
+        assert bool(colours) == bool(legend), ws.title
+        if legend:
+            seen += 1
+            assert ("浅蓝色" in legend[0].value) == ("FFDDEBF7" in colours)
+            assert ("橙色" in legend[0].value) == ("FFF8CBAD" in colours)
+            last = int(ws.print_area.rsplit("$", 1)[1])
+            assert legend[0].row <= last  # it prints with the colours
+    assert seen >= 10
+
+
+@pytest.mark.sweep
+@needs_office
+def test_rendered_shanghai_template_and_example(tmp_path):
+    template = write_template(tmp_path / "sh-template.xlsx", load_edition("shanghai-2024"), "测试单位", 2024).path
+    filled = write_report(tmp_path / "sh-example.xlsx", load_report(SHANGHAI)).path
+    for pdf in convert([template, filled], tmp_path / "pdf", target="pdf"):
+        pages = _pdf_pages(pdf)
+        guide = next(p for p in pages if "填表说明" in p)
+        assert "公开01" not in guide and "车辆" not in guide and "绩效自评" not in guide
+        assert _overlaps(pdf) == [], pdf.name
+
+
+def test_the_command_line_writes_the_publication_style(tmp_path):
+    from click.testing import CliRunner
+
+    from xlreport.cli import main
+
+    runner = CliRunner()
+    printed, plain = tmp_path / "print.xlsx", tmp_path / "plain.xlsx"
+    result = runner.invoke(main, ["fill", str(SHANGHAI), "-o", str(printed), "--for-print"])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(printed)
+    assert CHECK_SHEET not in wb.sheetnames and GUIDE_SHEET not in wb.sheetnames
+    assert all(_filled(ws) == [] for ws in wb)
+    args = ["template", "--edition", "shanghai-2024", "--dept", "某某局", "--year", "2024", "--no-shading"]
+    result = runner.invoke(main, [*args, "-o", str(plain)])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(plain)
+    assert CHECK_SHEET in wb.sheetnames and all(_filled(ws) == [] for ws in wb if ws.title != CHECK_SHEET)

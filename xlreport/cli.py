@@ -132,6 +132,11 @@ def _edition(edition_id: str | None) -> Any:
     help="填报的金额单位（默认：表样印出的单位）。万元表样选“元”：在“（元）”工作表中按元填写、按元计算，"
     "印出的万元表每格是其元数单独四舍五入的结果。",
 )
+@click.option(
+    "--no-shading",
+    is_flag=True,
+    help="填报单元格不加浅黄色底色（打印时不出现底色；填报单元格仍是未锁定的单元格）。",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出文件。")
 def template(
     edition_id: str | None,
@@ -142,6 +147,7 @@ def template(
     unit_type: str | None,
     scorecards: int,
     entry_unit: str | None,
+    no_shading: bool,
     output: Path,
 ) -> None:
     """生成空白填报模板。
@@ -162,7 +168,9 @@ def template(
         code_list += _codes_from(from_file)
     if entry_unit not in (None, edition.info.amount_unit) and entry_unit != "元":
         _fail(f"表样 {edition.id} 印出{edition.info.amount_unit}，不能按{entry_unit}填报")
-    result = write_template(output, edition, dept, year, code_list or None, unit_type, scorecards, entry_unit)
+    result = write_template(
+        output, edition, dept, year, code_list or None, unit_type, scorecards, entry_unit, shading=not no_shading
+    )
     click.echo(f"已生成 {result.path}（填报单元格 {result.inputs} 个，公式 {result.formulas} 个）", err=True)
 
 
@@ -196,7 +204,12 @@ def _codes_from(path: Path) -> list[str]:
     is_flag=True,
     help="每个合计数都按印刷数写为常数、不写公式：各表与公开的完全一致，勾稽关系只在“审核”表中核对。",
 )
-def fill(data: Path, output: Path, as_published: bool) -> None:
+@click.option(
+    "--for-print",
+    is_flag=True,
+    help="出版样式：不加底色，不含“填表说明”“审核”等辅助工作表，只留印出的各表（绩效自评表的辅助列在打印区域之外）。",
+)
+def fill(data: Path, output: Path, as_published: bool, for_print: bool) -> None:
     """由 JSON 报告生成已填报的工作簿。
 
     每个印刷的数都原样留在原处，空白仍为空白。公式算出的正是印刷数时写公式；与各项之和只差四舍五入
@@ -204,12 +217,13 @@ def fill(data: Path, output: Path, as_published: bool) -> None:
 
     \b
     示例：xlreport fill out/jincheng-2022.json -o 晋城.xlsx --as-published
+          xlreport fill out/jincheng-2022.json -o 晋城-印刷.xlsx --for-print
     """
     from .api import load_report
     from .write.writer import write_report
 
     report = load_report(data)
-    result = write_report(output, report, as_published=as_published)
+    result = write_report(output, report, as_published=as_published, for_print=for_print)
     for f in result.contradictions:
         if f.severity == "error":
             click.echo(f"注意：{f.message}（已按印刷数保留）", err=True)

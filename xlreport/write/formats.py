@@ -6,7 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 FONT = "宋体"
 INPUT_FILL = "#FFF8DC"  # light yellow: a person types here
@@ -16,6 +18,8 @@ AMOUNT = "#,##0.00"
 AMOUNT_FORMULA = '#,##0.00;-#,##0.00;""'  # a computed 0 prints blank, as the published tables do
 COUNT = "0"
 RATE = "0.00"
+FORM_WHOLE = "#,##0"  # a form's whole number: 600,000 / 100 / 10
+FORM_BLANK = "#,##0.##"  # a form's cell still blank: what is typed prints with separators, up to 2 decimals
 
 _BASE: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
@@ -61,13 +65,21 @@ _VALUE: dict[str, dict[str, Any]] = {
 
 
 class Formats:
-    """Lazily created xlsxwriter formats, keyed by a style name."""
+    """Lazily created xlsxwriter formats, keyed by a style name.
 
-    def __init__(self, workbook: Workbook) -> None:
+    ``shading`` False (the publication style, ``fill --for-print``, ``template --no-shading``): no cell
+    of a sheet is filled — inputs, printed totals and headers print white, as the published tables do.
+    Conditional formats (the 审核 verdicts) keep their colours: they are made with :meth:`raw` and
+    ``keep_fill``."""
+
+    def __init__(self, workbook: Workbook, *, shading: bool = True) -> None:
         self.workbook = workbook
+        self.shading = shading
         self._cache: dict[tuple[str, ...], Format] = {}
 
-    def _make(self, props: dict[str, Any]) -> Format:
+    def _make(self, props: dict[str, Any], keep_fill: bool = False) -> Format:
+        if not self.shading and not keep_fill:
+            props = {k: v for k, v in props.items() if k not in ("bg_color", "fg_color", "pattern")}
         return self.workbook.add_format({"font_name": FONT, "font_size": 10, **props})
 
     def get(self, style: str, indent: int = 0) -> Format:
@@ -109,20 +121,43 @@ class Formats:
             self._cache[key] = self._make(props)
         return self._cache[key]
 
-    def raw(self, name: str, props: dict[str, Any]) -> Format:
+    def raw(self, name: str, props: dict[str, Any], keep_fill: bool = False) -> Format:
+        """A named format of the caller's own properties (``keep_fill``: coloured even unshaded — a
+        conditional format that marks a verdict, not a cell to type in)."""
         key = ("raw", name)
         if key not in self._cache:
-            self._cache[key] = self._make(props)
+            self._cache[key] = self._make(props, keep_fill)
         return self._cache[key]
 
 
 def form_number(value: object, limit: int = 4) -> str:
     """The number format a form prints ``value`` with, as the 项目支出绩效自评表 does: 600,000 / 100 /
-    13.44 — thousands separated, as many decimals as the value has (none when whole); General for a
-    cell still blank (a template's)."""
+    13.44 — thousands separated, as many decimals as the value has (none when whole); :data:`FORM_BLANK`
+    for a cell still blank (a template's), which a conditional format turns into :data:`FORM_WHOLE` when
+    the number typed is whole (:func:`whole_numbers`), so a typed 600000 prints 600,000 as a filled one."""
     if not isinstance(value, Decimal):
-        return "General"
+        return FORM_BLANK
     places = 0
     while places < limit and value != value.quantize(Decimal(1).scaleb(-places)):
         places += 1
     return "#,##0" + ("." + "0" * places if places else "")
+
+
+def whole_numbers(ws: Worksheet, fmt: Formats, cells: list[tuple[int, int]]) -> None:
+    """A whole number in any of ``cells`` (formatted :data:`FORM_BLANK`) prints without a decimal point."""
+    if not cells:
+        return
+    row, col = cells[0]
+    first = xl_rowcol_to_cell(row, col)
+    ws.conditional_format(
+        row,
+        col,
+        row,
+        col,
+        {
+            "type": "formula",
+            "criteria": f"=AND(ISNUMBER({first}),{first}=INT({first}))",
+            "format": fmt.raw("form_whole", {"num_format": FORM_WHOLE}),
+            "multi_range": " ".join(xl_rowcol_to_cell(r, c) for r, c in cells),
+        },
+    )

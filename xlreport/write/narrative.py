@@ -134,7 +134,8 @@ def write_narrative_sheet(
         0,
         1,
         last_col,
-        "浅黄色单元格填写上年数和年初预算数；其余数字由公式自动计算（比例为小数，按百分比显示），"
+        ("浅黄色" if fmt.shading else "未锁定的")
+        + "单元格填写上年数和年初预算数；其余数字由公式自动计算（比例为小数，按百分比显示），"
         "可直接用于第三部分情况说明的文字。",
         fmt.get("footnote"),
     )
@@ -188,7 +189,8 @@ def write_narrative_sheet(
             if line.kind == "percent":
                 style = percent_fmt
             else:
-                style = fmt.value("count" if line.kind == "count" else "amount", formula=True)
+                # a computed 0 prints 0.00, as a ratio's 0 prints 0.00% (the text says 0.00万元)
+                style = fmt.value("count" if line.kind == "count" else "amount", formula=True, zeros=True)
             ws.write_formula(row, 2, "=" + line.expr.render(locate), style, formula_result(line.expr, env, blank=0.0))
         # section column: one merged cell over the lines of a section
         if i + 1 == len(lines) or lines[i + 1].section != line.section:

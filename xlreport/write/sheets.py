@@ -18,7 +18,7 @@ from ..rules.instantiate import Check
 from ..rules.tolerance import FAIL_LABELS, PASS_LABEL, RELATION_LABELS, ROUNDING_LABEL, RoundingRule, RowCells
 from ..validation.labels import Labeler
 from .formats import Formats
-from .rowfit import RowFit
+from .rowfit import RowFit, text_units
 
 
 @dataclass
@@ -76,7 +76,8 @@ def apply_validation(ws: Worksheet, pending: dict[str, list[str]], lists: Lists 
                 "error_message": "请填写数字（不要填写文字或单位）。",
             }
         else:
-            assert lists is not None, "list validation needs the lists sheet"
+            if lists is None:  # a publication copy has no lists sheet: its 指标 cells are free text
+                continue
             source = {"level1": lists.level1, "level2": lists.level2, "target_op": lists.ops}[kind]
             rule = {
                 "validate": "list",
@@ -122,7 +123,8 @@ def print_setup(ws: Worksheet, page: PageSpec, widths: list[float], repeat_cols:
     ws.fit_to_pages(page.fit_width, page.fit_height)
 
 
-def page_setup(ws: Worksheet, plan: SheetPlan, page: PageSpec) -> None:
+def page_setup(ws: Worksheet, plan: SheetPlan, page: PageSpec, last_row: int | None = None) -> None:
+    """The sheet's print setup; ``last_row``: a row below the notes the print area must include (a legend)."""
     cols = plan.print_cols or plan.ncols
     repeat = plan.slots[0].name_col + 1 if plan.slots else 0
     print_setup(ws, page, plan.widths[:cols], repeat)
@@ -130,7 +132,7 @@ def page_setup(ws: Worksheet, plan: SheetPlan, page: PageSpec) -> None:
     if plan.print_cols is None:  # a table: its header stays in view (a scorecard's header is far down)
         first_body = plan.body_rows[0] if plan.body_rows[0] > 0 else plan.header_rows[1] + 1
         ws.freeze_panes(first_body, 0)
-    ws.print_area(0, 0, plan.footnote_row + 3, cols - 1)
+    ws.print_area(0, 0, max(plan.footnote_row + 3, last_row or 0), cols - 1)
     ws.protect(
         "",
         {
@@ -153,6 +155,74 @@ class SheetSummary:
     depends_on: set[str]
 
 
+GUIDE_PAGE = PageSpec(orientation="portrait")  # 填表说明 prints portrait, one page wide, pages numbered
+GUIDE_WIDTHS = {"name": (10, 36), "title": (10, 36), "number": (8, 8), "note": (16, 36)}  # (least, most) units
+
+
+def guide_lines(
+    edition: Edition,
+    summaries: list[SheetSummary],
+    *,
+    reported: bool = False,
+    entry: str | None = None,
+    has_scorecards: bool = True,
+    shading: bool = True,
+) -> list[str]:
+    """The numbered lines of 填表说明, each said only of what this edition has: its coded tables, its
+    count rows, the sheets one reads from another, its scorecard's helper columns."""
+    tables = edition.tables
+    counts = [
+        row.label or row.name or "" for t in tables for panel in t.panels for row in panel.rows if row.kind == "count"
+    ] + [c.name or c.label for t in tables for panel in t.panels for c in panel.columns if c.role == "count"]
+    count_line = ""
+    if counts:
+        count_line = "车辆数等数量填写整数。" if any("车辆" in c for c in counts) else "数量填写整数。"
+    where = "浅黄色单元格" if shading else "未锁定的单元格（填报单元格未加底色）"
+    out = [
+        f"只填写{where}；其余的合计、小计、总计等单元格由公式自动计算，已锁定（工作表保护无密码）。",
+        f"金额单位：{edition.info.amount_unit}，保留{edition.info.decimals}位小数；空白表示无数据，与 0 不同。"
+        + count_line,
+    ]
+    if entry:
+        out[1] = f"{entry}空白表示无数据，与 0 不同。" + count_line
+    coded = [t.sheet for t in tables if t.coded is not None]
+    if coded:
+        out.append(
+            f"{'、'.join(coded)}的科目编码按文本填写（类3位、款5位、项7位）；类、款行由其下级项自动汇总。"
+            "增加科目时可在表内插入行。"
+        )
+    names = {s.name for s in summaries}
+    reader = next((s for s in summaries if (s.depends_on - {s.name}) & names), None)
+    if reader is not None:
+        source = sorted((reader.depends_on - {reader.name}) & names)[0]
+        out.append(f"按下表顺序填写：前面的表为后面的表提供数据（例如{reader.name}的数字取自{source}）。")
+    else:
+        out.append("按下表顺序填写。")
+    out.append(
+        f"填完后查看“{CHECK_SHEET}”工作表：顶行是审核结论；每条勾稽关系显示“通过”、“尾差”（四舍五入误差以内）、"
+        "“提示”、“警告”或“错误”，错误排在最前。"
+    )
+    helpers = [c.header[-1] for c in edition.scorecard.form.indicators.columns if c.role == "helper"]
+    if has_scorecards and edition.scorecard.enabled:
+        line = f"{edition.scorecard.title}：填写预算执行情况、年度目标和各项绩效指标"
+        if helpers:
+            line += f"；定量指标请在表格右侧“{'/'.join(helpers)}”填写数值，以便计算建议得分（这些列不打印）"
+        out.append(line + "。")
+    if reported:
+        out.append(
+            "浅蓝色单元格：公开表印刷的合计数，公式算出的数与之不同（四舍五入尾差，或印为0.00、空白），按印刷数"
+            "保留，不写公式；橙色单元格：与勾稽关系矛盾的印刷数，按原样保留。两者均可修改，关系在"
+            f"“{CHECK_SHEET}”工作表中核对。"
+        )
+    return [f"{i}. {line}" for i, line in enumerate(out, 1)]
+
+
+def _fitted(texts: list[str], least: float, most: float) -> float:
+    """A column width (units) that holds the longest of ``texts`` on one line, within ``least``…``most``."""
+    longest = max((text_units(t) for t in texts), default=0.0)
+    return round(min(most, max(least, longest + 1.5)), 1)
+
+
 def write_guide(
     ws: Worksheet,
     fmt: Formats,
@@ -160,51 +230,61 @@ def write_guide(
     summaries: list[SheetSummary],
     reported: bool = False,
     entry: str | None = None,
+    has_scorecards: bool = True,
 ) -> None:
     """填表说明: which sheets and cells to fill, in what order, and which compute themselves (``reported``:
     some derived cells hold the printed number, and the colours that mark them are explained; ``entry``: the
-    line on typing in another unit than the tables print)."""
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 40)
-    ws.set_column(2, 4, 12)
-    ws.set_column(5, 5, 60)
-    ws.merge_range(0, 0, 0, 5, f"填表说明（{edition.info.name}）", fmt.get("title"))
-    lines = [
-        "1. 只填写浅黄色单元格；白色的合计、小计、总计等单元格由公式自动计算，已锁定（工作表保护无密码）。",
-        f"2. 金额单位：{edition.info.amount_unit}，保留两位小数；空白表示无数据，与 0 不同。车辆数等填写整数。",
-        "3. 科目编码按文本填写（类3位、款5位、项7位）；类、款行由其下级项自动汇总。增加科目时可在表内插入行。",
-        "4. 按下表顺序填写：前面的表为后面的表提供数据（例如公开01的各类支出取自公开03）。",
-        f"5. 填完后查看“{CHECK_SHEET}”工作表：每条勾稽关系显示“通过”、“尾差”（四舍五入误差以内）、“警告”或“错误”。",
-        "6. 绩效自评表：定量指标请在右侧“方向/目标值/完成值”填写数值，以便计算建议得分。",
-    ]
-    if entry:
-        lines[1] = f"2. {entry}空白表示无数据，与 0 不同。车辆数等填写整数。"
-    if reported:
-        lines.append(
-            "7. 浅蓝色单元格：公开表印刷的合计数，公式算出的数与之不同（四舍五入尾差，或印为0.00、空白），按印刷数"
-            "保留，不写公式；橙色单元格：与勾稽关系矛盾的印刷数，按原样保留。两者均可修改，关系在"
-            f"“{CHECK_SHEET}”工作表中核对。"
-        )
-    for i, line in enumerate(lines):
-        ws.merge_range(2 + i, 0, 2 + i, 5, line, fmt.get("footnote"))
-    head = 3 + len(lines)
-    for c, title in enumerate(["工作表", "表名", "填报顺序", "需填写", "自动计算", "说明"]):
-        ws.write_string(head, c, title, fmt.get("header"))
-    for i, summary in enumerate(fill_order(summaries)):
-        r = head + 1 + i
-        ws.write_string(r, 0, summary.name, fmt.get("label"))
-        ws.write_string(r, 1, summary.title, fmt.get("label"))
-        ws.write_number(r, 2, i + 1, fmt.get("line"))
-        ws.write_number(r, 3, summary.inputs, fmt.get("line"))
-        ws.write_number(r, 4, summary.formulas, fmt.get("line"))
+    line on typing in another unit than the tables print). Said from the edition's own tables; a 表名
+    column only where some sheet's name is not its title; widths from the content, rows fitted, a print
+    setup (portrait, one page wide, numbered)."""
+    ordered = fill_order(summaries)
+    notes = []
+    for summary in ordered:
         reads = "、".join(sorted(summary.depends_on - {summary.name}))
         note = "全部自动计算，无需填写" if summary.inputs == 0 else ""
         if reads:
             note = (note + "；" if note else "") + f"引用：{reads}"
-        ws.write_string(r, 5, note, fmt.get("label"))
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+        notes.append(note)
+    with_title = any(s.title != s.name for s in ordered)
+    columns: list[tuple[str, float]] = [("工作表", _fitted([s.name for s in ordered], *GUIDE_WIDTHS["name"]))]
+    if with_title:
+        columns.append(("表名", _fitted([s.title for s in ordered], *GUIDE_WIDTHS["title"])))
+    columns += [("填报顺序", 8), ("需填写", 8), ("自动计算", 8)]
+    columns.append(("说明", _fitted(notes, *GUIDE_WIDTHS["note"])))
+    widths = [w for _, w in columns]
+    last_col = len(columns) - 1
+    if sum(widths) < 80:  # the lines above the table need room to read: widen the 说明 column
+        widths[-1] += 80 - sum(widths)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    fit = RowFit(widths)
+    ws.merge_range(0, 0, 0, last_col, f"填表说明（{edition.info.name}）", fmt.get("title"))
+    fit.at_least(0, 30)
+    lines = guide_lines(
+        edition, summaries, reported=reported, entry=entry, has_scorecards=has_scorecards, shading=fmt.shading
+    )
+    for i, line in enumerate(lines):
+        ws.merge_range(2 + i, 0, 2 + i, last_col, line, fmt.get("footnote"))
+        fit.text(2 + i, 0, line, last_col)
+    head = 3 + len(lines)
+    for c, (title, _) in enumerate(columns):
+        ws.write_string(head, c, title, fmt.get("header"))
+        fit.text(head, c, title)
+    for i, (summary, note) in enumerate(zip(ordered, notes, strict=True)):
+        r = head + 1 + i
+        cells: list[str | int] = [summary.name] + ([summary.title] if with_title else [])
+        cells += [i + 1, summary.inputs, summary.formulas, note]
+        for c, value in enumerate(cells):
+            if isinstance(value, int):
+                ws.write_number(r, c, value, fmt.get("line"))
+            else:
+                ws.write_string(r, c, value, fmt.get("label"))
+                fit.text(r, c, value)
+    last_row = head + len(ordered)
+    fit.apply(ws)
+    print_setup(ws, GUIDE_PAGE, widths)
+    ws.repeat_rows(head)
+    ws.print_area(0, 0, last_row, last_col)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
     ws.activate()
 
@@ -310,7 +390,12 @@ def write_checks_sheet(
             verdict_col,
             last,
             verdict_col,
-            {"type": "cell", "criteria": "==", "value": f'"{label}"', "format": fmt.raw(style, _FILLS[style])},
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": f'"{label}"',
+                "format": fmt.raw(style, _FILLS[style], keep_fill=True),
+            },
         )
     fit.apply(ws)
     ws.autofilter(HEAD_ROW, 0, last, verdict_col)

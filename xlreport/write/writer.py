@@ -49,13 +49,18 @@ from ..validation.findings import Finding
 from ..validation.labels import Labeler
 from . import sheets
 from .cached import formula_result, stored
-from .formats import Formats, form_number
+from .formats import FORM_BLANK, Formats, form_number, whole_numbers
 from .narrative import write_narrative_sheet
 from .published import place_published
 from .rowfit import RowFit
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
 TEMPLATE_INDICATORS = 12
+LEGEND = {  # the fills of printed numbers kept as printed (formats.REPORTED_FILL, PUBLISHED_FILL)
+    "reported": "浅蓝色单元格为印刷的合计数，与公式算出的数只差四舍五入尾差（或印为0.00、空白），按印刷数保留",
+    "as_published": "浅蓝色单元格为印刷的合计数，按印刷数写为常数，不写公式",
+    "published": "橙色单元格为与勾稽关系矛盾的印刷数，按原样保留",
+}
 WRAPPED = {"label", "label_bold", "name", "header", "footnote", "text"}  # styles that wrap their text
 
 
@@ -101,7 +106,14 @@ class WorkbookWriter:
         extra_sheets: Sequence[ExtraSheet] = (),
         entry_unit: str | None = None,
         reasons: dict[str, str] | None = None,
+        for_print: bool = False,
+        shading: bool = True,
     ) -> None:
+        # the publication style: no shading, no helper sheets (填表说明, 审核, lists); a scorecard's helper
+        # columns stay outside the print area, not hidden (the validator warns of numbers in hidden columns, F03)
+        self.for_print = for_print
+        self.as_published = as_published
+        self.shading = shading and not for_print
         self.extra_sheets = tuple(extra_sheets)  # sheets added after the writer's own (汇总明细 …)
         self.narrative_inputs = narrative_inputs  # 情况说明: last year's totals, 年初预算 …
         self.reasons = reasons or {}  # 情况说明: the text a person writes
@@ -182,18 +194,27 @@ class WorkbookWriter:
             filename,
             {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
         )
-        fmt = Formats(wb)
+        fmt = Formats(wb, shading=self.shading)
         self._properties(wb)
-        guide = wb.add_worksheet(GUIDE_SHEET)
+        guide = None if self.for_print else wb.add_worksheet(GUIDE_SHEET)
         worksheets = [wb.add_worksheet(plan.name) for plan in self.plans]
         printed = [wb.add_worksheet(plan.name) for plan in self.printed_plans]
-        lists = sheets.add_lists_sheet(wb, self.edition)
+        lists = None if self.for_print else sheets.add_lists_sheet(wb, self.edition)
         summaries = [
             self._write_plan(wb, ws, plan, fmt, lists) for ws, plan in zip(worksheets, self.plans, strict=True)
         ]
         for ws, plan in zip(printed, self.printed_plans, strict=True):
             self._write_printed(wb, ws, plan, fmt)
-        sheets.write_guide(guide, fmt, self.edition, summaries, reported=bool(self.frozen), entry=self._entry_line())
+        if guide is not None:
+            sheets.write_guide(
+                guide,
+                fmt,
+                self.edition,
+                summaries,
+                reported=bool(self.frozen),
+                entry=self._entry_line(),
+                has_scorecards=bool(self.shape.scorecards),
+            )
         formulas = sum(s.formulas for s in summaries)
         inputs = sum(s.inputs for s in summaries)
         write_narrative_sheet(
@@ -208,6 +229,15 @@ class WorkbookWriter:
             self.unit_name,
             self.year,
         )
+        if not self.for_print:
+            self._write_checks(wb, fmt)
+        for add_sheet in self.extra_sheets:
+            add_sheet(wb, fmt, self)
+        wb.close()
+        return formulas, inputs
+
+    def _write_checks(self, wb: xlsxwriter.Workbook, fmt: Formats) -> None:
+        """The 审核 sheet: every check the validator evaluates, live."""
         derived = derived_of(self.order, self.frozen)
         decimals = self.edition.info.decimals
 
@@ -226,10 +256,6 @@ class WorkbookWriter:
             *self._typed_numbers(),
             filled=any(isinstance(v, Decimal) for ref, v in self.values.items() if ref not in self.defs),
         )
-        for add_sheet in self.extra_sheets:
-            add_sheet(wb, fmt, self)
-        wb.close()
-        return formulas, inputs
 
     def _typed_numbers(self) -> tuple[list[str], int]:
         """The number cells a person types, as ranges seen from the 审核 sheet (a blank workbook: 未填报),
@@ -260,7 +286,9 @@ class WorkbookWriter:
                 "title": f"{self.unit_name} {self.year}年度部门决算公开表",
                 "subject": self.edition.info.name,
                 "author": "xlreport",
-                "comments": "由 xlreport 生成；黄色单元格为填报项，其余由公式计算。",
+                "comments": "由 xlreport 生成；"
+                + ("黄色单元格为填报项" if self.shading else "未锁定的单元格为填报项")
+                + "，其余由公式计算。",
             }
         )
         props = {
@@ -337,7 +365,7 @@ class WorkbookWriter:
         return is_table
 
     def _write_plan(
-        self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats, lists: sheets.Lists
+        self, wb: xlsxwriter.Workbook, ws: Worksheet, plan: SheetPlan, fmt: Formats, lists: sheets.Lists | None
     ) -> sheets.SheetSummary:
         fit = RowFit(plan.widths)
         is_table = self._write_frame(ws, plan, fmt, fit, self.rounding.entry if self.rounding is not None else None)
@@ -348,12 +376,16 @@ class WorkbookWriter:
         depends_on: set[str] = set()
         form = self.edition.scorecard.form
         display = None if is_table else form.indicators.display()
+        blank_numbers: list[tuple[int, int]] = []  # a form's number cells still blank (FORM_BLANK)
+        coloured: set[str] = set()  # the fills of printed numbers kept on this sheet: their legend
         for ref, dc in plan.cells.items():
             check = self.defs.get(ref)
             shown_only = ref.col == display  # 建议得分: no defined name, never read back
             number = (
                 None if is_table or dc.kind not in ("amount", "rate", "score") else form_number(self.shown.get(ref))
             )
+            if number == FORM_BLANK:
+                blank_numbers.append((dc.row, dc.col))
             bare = ref.row == "info" and (item := form.field("info", ref.col)) is not None and item.bare
             plain = fmt.get("bare_value") if bare and self.kind == "report" else None  # the date: unboxed
             if dc.last_col is not None:  # a field spanning columns: merged across, its value in the first
@@ -378,9 +410,10 @@ class WorkbookWriter:
             inputs += 1
             value = self.values.get(ref)
             reported = ref in self.frozen
-            style = fmt.value(
-                dc.kind, published=reported and ref in self.contradicted, reported=reported, number=number
-            )
+            published = reported and ref in self.contradicted
+            style = fmt.value(dc.kind, published=published, reported=reported, number=number)
+            if reported:
+                coloured.add("published" if published else "reported")
             style = plain or style
             if dc.kind in ("code", "name", "text"):
                 if dc.kind == "code":
@@ -398,15 +431,33 @@ class WorkbookWriter:
         if plan.merge_cols and self.kind == "report":
             self._merge_down(ws, plan, fmt)
         sheets.apply_validation(ws, pending, lists)
+        whole_numbers(ws, fmt, blank_numbers)
         if text_cols:
             ranges = " ".join(f"{xl_col_to_name(c)}1:{xl_col_to_name(c)}1048576" for c in sorted(text_cols))
             ws.ignore_errors({"number_stored_as_text": ranges})
         if is_table:
             self._table_notes(ws, plan, fmt)
+        legend = self._legend(ws, plan, fmt, fit, coloured) if fmt.shading else None
         fit.apply(ws)
-        sheets.page_setup(ws, plan, self._page(plan))
+        sheets.page_setup(ws, plan, self._page(plan), legend)
         title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
         return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
+
+    def _legend(self, ws: Worksheet, plan: SheetPlan, fmt: Formats, fit: RowFit, coloured: set[str]) -> int | None:
+        """One line under the sheet's notes saying what its coloured cells are (the printed numbers kept
+        as printed); the row written, None when the sheet has no coloured cell."""
+        if not coloured:
+            return None
+        parts = [LEGEND[kind] for kind in ("reported", "published") if kind in coloured]
+        if self.as_published and "reported" in coloured:
+            parts[0] = LEGEND["as_published"]
+        text = "图例：" + "；".join(parts) + f"。关系在“{CHECK_SHEET}”工作表中核对。"
+        notes = len(self.edition.table(plan.table_id).footnotes) if plan.print_cols is None else 0
+        row = plan.footnote_row + notes + 1
+        last = (plan.print_cols or plan.ncols) - 1
+        ws.merge_range(row, 0, row, last, text, fmt.get("footnote"))
+        fit.text(row, 0, text, last)
+        return row
 
     def _merge_down(self, ws: Worksheet, plan: SheetPlan, fmt: Formats) -> None:
         """一级/二级指标 as the form prints them: equal values on consecutive lines merged into one cell
@@ -524,11 +575,14 @@ def write_template(
     unit_type: str | None = None,
     scorecards: int = 1,
     entry_unit: str | None = None,
+    *,
+    shading: bool = True,
 ) -> WriteResult:
     """A blank template: inputs shaded, every derived number a formula; ``scorecards`` 项目支出绩效自评表
     sheets (where the edition has them). ``entry_unit`` 元 for an edition printed in 万元: figures are
     typed and computed in 元 on entry sheets, each printed 万元 cell is its 元 cell rounded on its own
-    (default: typed in the edition's unit)."""
+    (default: typed in the edition's unit). ``shading`` False: input cells white, for a printer that
+    would print the shading (the cells to type in stay the unlocked ones)."""
     shape = template_shape(edition, codes, unit_type, scorecards)
     values: dict[CellRef, Value] = {}
     for table in edition.tables:
@@ -538,7 +592,14 @@ def write_template(
             if name:
                 values[CellRef(table.id, code, "name")] = name
     writer = WorkbookWriter(
-        edition, shape, unit_name=unit_name, year=year, values=values, kind="template", entry_unit=entry_unit
+        edition,
+        shape,
+        unit_name=unit_name,
+        year=year,
+        values=values,
+        kind="template",
+        entry_unit=entry_unit,
+        shading=shading,
     )
     return writer.write(path)
 
@@ -548,6 +609,7 @@ def write_report(
     report: Report,
     *,
     as_published: bool = False,
+    for_print: bool = False,
     narrative_inputs: dict[str, Decimal] | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
 ) -> WriteResult:
@@ -556,7 +618,9 @@ def write_report(
     (``as_published``: everywhere). Printed totals that contradict their relations are listed in
     ``contradictions``. ``narrative_inputs`` fill the 情况说明 sheet's inputs (last year's totals,
     年初预算 …) by id; ``extra_sheets`` add sheets after the writer's own (the 汇总明细 of a
-    consolidated report)."""
+    consolidated report). ``for_print``: the publication style — no shading, no 填表说明, 审核 or lists
+    sheet: the 公开 tables, scorecards and 情况说明 as they print (a scorecard's helper columns stand
+    outside its print area, as in every workbook)."""
     edition = report.edition
     shape = shape_of(report)
     values = report.cells()
@@ -578,5 +642,6 @@ def write_report(
         narrative_inputs=narrative_inputs if narrative_inputs is not None else dict(report.narrative),
         extra_sheets=extra_sheets,
         reasons=dict(report.reasons),
+        for_print=for_print,
     )
     return writer.write(path)
