@@ -629,7 +629,7 @@ def _plan(edition_id: str, table_id: str, present: frozenset[str]) -> SheetPlan:
     """The layout of a table without codes (shared by every workbook of the edition: never mutated)."""
     edition = load_edition(edition_id)
     table = next(t for t in edition.tables if t.id == table_id)
-    return plan_table(edition, table, [], present=present)
+    return plan_table(edition, table, [], present=present, print_optional=False)
 
 
 on_editions_changed(_plan.cache_clear)
