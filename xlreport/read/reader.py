@@ -19,7 +19,7 @@ from typing import Any, get_args
 
 from ..editions import available_editions, load_edition
 from ..editions.loader import on_editions_changed
-from ..editions.spec import Edition, TableSpec
+from ..editions.spec import ColumnSpec, Edition, TableSpec
 from ..errors import EditionError, WorkbookError
 from ..layout.a1 import column_index as col_index
 from ..layout.a1 import column_letter as get_column_letter
@@ -638,6 +638,8 @@ on_editions_changed(_plan.cache_clear)
 def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address], rows: set[str]) -> None:
     """``rows``: the row keys of ``table`` among the names (optional rows are printed when named, or,
     in a workbook read by layout, when the sheet prints their label)."""
+    if read.by_layout:
+        _check_headers(read, ws, table, _plan(read.edition.id, table.id, frozenset()))
     if table.coded is None:
         if read.by_layout:
             rows = rows | _printed_optional(ws, table)
@@ -654,6 +656,44 @@ def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
     _read_coded(read, ws, table, names)
 
 
+def _check_headers(read: WorkbookRead, ws: Any, table: TableSpec, plan: SheetPlan) -> None:
+    """A workbook read by layout: its columns are read where the edition prints them, so its header should
+    print the edition's texts there — or a variant published reports print (a column's ``aliases``). The
+    first header cell that prints anything else is reported, named by the edition's text (an alias is
+    never shown: it is not a difference)."""
+    columns: dict[int, list[ColumnSpec]] = {}
+    for panel in table.panels:  # side by side (horizontal) or one above the other (vertical)
+        start = sum(len(p.columns) for p in table.panels[: table.panels.index(panel)])
+        for i, col in enumerate(panel.columns):
+            columns.setdefault(start + i if table.arrangement == "horizontal" else i, []).append(col)
+    for t in plan.texts:
+        if t.style != "header":
+            continue
+        expected = _plain_label(t.text)
+        printed = _plain_label(_text(ws, t.row, t.col))
+        if printed == expected:
+            continue
+        spanned = range(t.col, (t.last_col if t.last_col is not None else t.col) + 1)
+        variants = {_plain_label(a) for c in spanned for col in columns.get(c, []) for a in col.header_aliases(t.text)}
+        if printed in variants:
+            continue
+        a1 = f"{get_column_letter(t.col + 1)}{t.row + 1}"
+        read.findings.append(
+            file_finding("header-changed", ws.title, cell=a1, expected=t.text, actual=printed or "空白")
+        )
+        return
+
+
+def _label_variants(table: TableSpec) -> dict[str, frozenset[str]]:
+    """Each row label of ``table`` (as compared: see :func:`_plain_label`) → the labels published reports
+    print for it instead (the row's ``aliases``)."""
+    return {
+        _plain_label(spec.label): frozenset(_plain_label(a) for a in spec.aliases)
+        for _, spec in table.fixed_rows()
+        if spec.aliases and spec.label
+    }
+
+
 def _printed_rows(
     read: WorkbookRead, ws: Any, table: TableSpec, plan: SheetPlan, names: dict[CellRef, Address], rows: frozenset[str]
 ) -> dict[int, int]:
@@ -663,6 +703,11 @@ def _printed_rows(
     unlabelled cell lies as far from the plan as its neighbours above and below, when they agree. A
     name pointing elsewhere has moved away from what prints."""
     labels = _row_labels_cached(read.edition.id, table.id, rows)
+    variants = _label_variants(table)
+
+    def names_row(printed: str, text: str) -> bool:
+        return printed == text or printed in variants.get(text, ())
+
     votes: dict[int, Counter[int]] = {}
     row_label: dict[int, tuple[int, str]] = {}
     for ref, dc in plan.cells.items():
@@ -676,12 +721,12 @@ def _printed_rows(
         label = row_label.get(plan_row)
         if label is not None:
             col, text = label
-            if _plain_label(_text(ws, candidate, col)) == text:
+            if names_row(_plain_label(_text(ws, candidate, col)), text):
                 out[plan_row] = candidate
                 continue
             if col not in column_rows:
                 column_rows[col] = _filled_rows(ws, 0)
-            found = [x for x in column_rows[col] if _plain_label(_text(ws, x, col)) == text]
+            found = [x for x in column_rows[col] if names_row(_plain_label(_text(ws, x, col)), text)]
             if len(found) == 1:
                 out[plan_row] = found[0]
                 continue
