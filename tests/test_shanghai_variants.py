@@ -240,3 +240,41 @@ def test_edition_check_knows_print_optional_and_column_aliases(tmp_path):
     (folder / "tables.toml").write_text(wrong, "utf-8")
     (problem,) = check_edition(folder, libreoffice=False)
     assert problem.kind == "invalid-value" and problem.key.endswith("columns[4].aliases") and "总计" in problem.message
+
+
+def _aliases(edition) -> set[str]:
+    out: set[str] = set()
+    for table in edition.tables:
+        for panel in table.panels:
+            out.update(a for col in panel.columns for _, alts in col.aliases for a in alts)
+            out.update(a for row in panel.rows for a in row.aliases)
+    return out
+
+
+@pytest.mark.parametrize("path", sorted(FIELD.glob("*.json")), ids=lambda p: p.stem)
+def test_no_message_of_a_real_report_shows_an_alias(path):
+    d = _json(path)
+    aliases = _aliases(load_edition(d["meta"]["edition"])) - {"小计"}  # 小计 is 07's own header text
+    assert "本年支出小计" in aliases and "公务用车运行费" in aliases
+    findings = xlreport.check(d).findings
+    assert findings  # every real report has its rounding notes
+    assert not [f.message for f in findings if any(a in f.message for a in aliases)]
+
+
+def test_the_finance_bureaus_workbook_as_printed_reads_as_the_edition_prints_it(tmp_path):
+    """putuo-finance-bureau-2024 prints every variant at once: its workbook, read by layout, gives the findings
+    of the workbook headed as the edition heads it."""
+    path = write_report(tmp_path / "fin.xlsx", xlreport.load_report(_json(FINANCE_2024)), as_published=True).path
+    plain = validate_workbook(_stripped(path, tmp_path / "plain.xlsx"))
+
+    def edit(wb):
+        for sheet, text, variant, below in VARIANTS:
+            _header_cell(wb, sheet, text, below).value = variant
+        ws = wb["收入支出决算总表"]
+        cell = next(c for row in ws.iter_rows() for c in row if c.value == "使用非财政拨款结余")
+        cell.value = "使用非财政拨款结余（含专用结余）"
+
+    printed = validate_workbook(_stripped(path, tmp_path / "printed.xlsx", edit))
+    assert _key(printed) == _key(plain) and printed.report.cells() == plain.report.cells()
+    assert _messages(printed, tmp_path / "printed.xlsx") == _messages(plain, tmp_path / "plain.xlsx")
+    assert "header-changed" not in {f.code for f in printed.findings}
