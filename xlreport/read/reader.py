@@ -638,12 +638,12 @@ on_editions_changed(_plan.cache_clear)
 def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellRef, Address], rows: set[str]) -> None:
     """``rows``: the row keys of ``table`` among the names (optional rows are printed when named, or,
     in a workbook read by layout, when the sheet prints their label)."""
-    if read.by_layout:
-        _check_headers(read, ws, table, _plan(read.edition.id, table.id, frozenset()))
     if table.coded is None:
         if read.by_layout:
             rows = rows | _printed_optional(ws, table)
         plan = _plan(read.edition.id, table.id, frozenset(rows))
+        if read.by_layout:  # a vertical table's lower headers stand below the rows printed above them
+            _check_headers(read, ws, table, plan)
         printed_rows = _printed_rows(read, ws, table, plan, names, frozenset(rows))
         for ref, dc in plan.cells.items():
             _, r, c = names.get(ref, (ws.title, dc.row, dc.col))
@@ -653,6 +653,8 @@ def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
                 r, c = printed_row, dc.col
             _content(read, ws, ref, r, c, dc.kind)
         return
+    if read.by_layout:
+        _check_headers(read, ws, table, _plan(read.edition.id, table.id, frozenset()))
     _read_coded(read, ws, table, names)
 
 
