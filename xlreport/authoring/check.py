@@ -248,6 +248,7 @@ class _Checker:
                 for ci, col in enumerate(panel.get("columns", [])):
                     line = self._element_line(tl, col, pspan)
                     self._unknown(col, _fields(ColumnSpec), "tables.toml", f"{pkey}.columns[{ci}]", (line, pspan[1]))
+                    self._column_aliases(col, line, f"{pkey}.columns[{ci}]")
                 for ri, row in enumerate(panel.get("rows", [])):
                     line = self._element_line(tl, row, pspan)
                     self._unknown(
@@ -391,6 +392,24 @@ class _Checker:
                 line = line or (el.headers(section) or [None])[0] or el.key(section)
         self.add("invalid-value", self._file_of(file), line, key, msg)
 
+    def _column_aliases(self, col: Any, line: int | None, key: str) -> None:
+        """A column's ``aliases`` name texts its own header prints (an alias of another text is never used)."""
+        aliases = col.get("aliases") if isinstance(col, dict) else None
+        if aliases is None:
+            return
+        header = col.get("header", [])
+        if not isinstance(aliases, dict):
+            self.add("invalid-value", "tables.toml", line, f"{key}.aliases", '应写成 {"表头文字" = ["其他写法", …]}')
+            return
+        where = f"{key}.aliases"
+        for text, alts in aliases.items():
+            if not (isinstance(header, list) and text in header):
+                self.add("invalid-value", "tables.toml", line, where, f"“{text}”不是本栏的表头文字")
+            elif not (isinstance(alts, list) and alts and all(isinstance(a, str) and a.strip() for a in alts)):
+                self.add("invalid-value", "tables.toml", line, where, f"“{text}”的其他写法应为非空文字的列表")
+            elif text in alts:
+                self.add("invalid-value", "tables.toml", line, where, f"“{text}”不必列为自己的其他写法")
+
     # -------------------------------------------------------------- 类 and codes
     def _classes(self) -> None:
         ed = self.files.data.get("edition.toml", {})
@@ -418,6 +437,13 @@ class _Checker:
                     "classes", "edition.toml", line, key, f"类 {entry[0]} 在类表中出现两次（第{seen[entry[0]]}项）"
                 )
             seen.setdefault(entry[0], i)
+        flag = info.get("print_optional")
+        if flag is not None:
+            line = el.key("print_optional")
+            if not isinstance(flag, bool):
+                self.add("invalid-value", "edition.toml", line, "edition.print_optional", "应为 true 或 false")
+            elif flag and not any(isinstance(e, list) and "optional" in e[2:] for e in classes or []):
+                self.add("classes", "edition.toml", line, "edition.print_optional", '类表中没有标为 "optional" 的类')
         economic = ed.get("economic", {})
         for code, name in economic.items() if isinstance(economic, dict) else []:
             line = el.key(code)

@@ -261,9 +261,10 @@ def build_edition(
             panels.append(p)
         t["panels"] = panels
         table_list.append(t)
-    layout_hash = hashlib.sha256(
-        json.dumps({"tables": table_list, "classes": classes}, ensure_ascii=False, sort_keys=True).encode()
-    ).hexdigest()[:16]
+    printed: dict[str, Any] = {"tables": table_list, "classes": classes}
+    if info.get("print_optional"):  # the optional 类 rows print in every report (other editions' hashes stand)
+        printed["print_optional"] = True
+    layout_hash = hashlib.sha256(json.dumps(printed, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
     data = {
         "functions": raw.get("functions", {}),
         "info": info,

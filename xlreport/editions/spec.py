@@ -33,6 +33,21 @@ class ColumnSpec(_Frozen):
     seq: str | None = None  # 栏次 as printed
     width: float | None = None
     name: str | None = None  # how messages name a column printed without a header
+    # header text → other texts published reports print there (a workbook read by layout is still read;
+    # messages name the header as the edition prints it)
+    # (written in TOML as a table: {"合计" = ["小计"]}; kept as pairs so the spec stays hashable)
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alias_pairs(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("aliases"), dict):
+            data = {**data, "aliases": tuple(data["aliases"].items())}
+        return data
+
+    def header_aliases(self, text: str) -> tuple[str, ...]:
+        """The other texts published reports print where this column's header prints ``text``."""
+        return next((alts for printed, alts in self.aliases if printed == text), ())
 
     @property
     def is_value(self) -> bool:
@@ -463,6 +478,9 @@ class EditionInfo(_Frozen):
     decimals: int = 2
     line_numbers: bool = True
     default_unit_type: str | None = None
+    # the optional 类 rows print (blank when the report has none) in every report of the edition's year,
+    # numbered as printed; False: printed only in a report that has one of them
+    print_optional: bool = False
 
 
 class FunctionClass(_Frozen):

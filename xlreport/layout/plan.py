@@ -212,12 +212,16 @@ def plan_table(
     codes: list[str] | None = None,
     slots: list[str] | None = None,
     present: set[str] | frozenset[str] = frozenset(),
+    print_optional: bool | None = None,
 ) -> SheetPlan:
     """The layout of one table; ``codes`` lists the rows of a coded table (its 合计 row is added),
     ``slots`` the keys of empty code rows after them (a template's rows for codes a person types);
-    optional rows are printed when their key is in ``present``."""
+    optional rows are printed when their key is in ``present``, or always when ``print_optional``
+    (default: the edition's ``print_optional``, its year printing them in every report; a reader
+    passes False and names what the sheet prints)."""
     if any(r.optional for p in table.panels for r in p.rows):
-        table = _without_absent(table, present)
+        always = edition.info.print_optional if print_optional is None else print_optional
+        table = _without_absent(table, present, always)
     if table.arrangement == "vertical":
         return _plan_vertical(edition, table)
     columns: list[tuple[int, ColumnSpec, PanelSpec]] = []
@@ -292,13 +296,13 @@ def plan_table(
     return plan
 
 
-def _without_absent(table: TableSpec, present: set[str] | frozenset[str]) -> TableSpec:
+def _without_absent(table: TableSpec, present: set[str] | frozenset[str], always: bool = False) -> TableSpec:
     """The table as printed: optional rows all printed (blank ones too, as published reports print
-    231 and 232) when the report has any of them, else none; numbered rows numbered as printed
-    (抗疫特别国债安排的支出 is 二十四 among 24 类 rows, 二十六 among 26)."""
+    231 and 232) when ``always`` or the report has any of them, else none; numbered rows numbered as
+    printed (抗疫特别国债安排的支出 is 二十四 among 24 类 rows, 二十六 among 26)."""
     panels = []
     for p in table.panels:
-        shown = any(r.optional and r.key in present for r in p.rows)
+        shown = any(r.optional and (always or r.key in present) for r in p.rows)
         rows = [r for r in p.rows if not r.optional or shown]
         classes = [r for r in rows if "classes" in r.groups and r.name]
         if shown and any(r.label == f"{chinese_ordinal(1)}、{r.name}" for r in classes[:1]):  # numbered 类 rows

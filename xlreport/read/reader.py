@@ -19,7 +19,7 @@ from typing import Any, get_args
 
 from ..editions import available_editions, load_edition
 from ..editions.loader import on_editions_changed
-from ..editions.spec import Edition, TableSpec
+from ..editions.spec import ColumnSpec, Edition, TableSpec
 from ..errors import EditionError, WorkbookError
 from ..layout.a1 import column_index as col_index
 from ..layout.a1 import column_letter as get_column_letter
@@ -629,7 +629,7 @@ def _plan(edition_id: str, table_id: str, present: frozenset[str]) -> SheetPlan:
     """The layout of a table without codes (shared by every workbook of the edition: never mutated)."""
     edition = load_edition(edition_id)
     table = next(t for t in edition.tables if t.id == table_id)
-    return plan_table(edition, table, [], present=present)
+    return plan_table(edition, table, [], present=present, print_optional=False)
 
 
 on_editions_changed(_plan.cache_clear)
@@ -642,6 +642,8 @@ def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
         if read.by_layout:
             rows = rows | _printed_optional(ws, table)
         plan = _plan(read.edition.id, table.id, frozenset(rows))
+        if read.by_layout:  # a vertical table's lower headers stand below the rows printed above them
+            _check_headers(read, ws, table, plan)
         printed_rows = _printed_rows(read, ws, table, plan, names, frozenset(rows))
         for ref, dc in plan.cells.items():
             _, r, c = names.get(ref, (ws.title, dc.row, dc.col))
@@ -651,7 +653,47 @@ def _read_table(read: WorkbookRead, ws: Any, table: TableSpec, names: dict[CellR
                 r, c = printed_row, dc.col
             _content(read, ws, ref, r, c, dc.kind)
         return
+    if read.by_layout:
+        _check_headers(read, ws, table, _plan(read.edition.id, table.id, frozenset()))
     _read_coded(read, ws, table, names)
+
+
+def _check_headers(read: WorkbookRead, ws: Any, table: TableSpec, plan: SheetPlan) -> None:
+    """A workbook read by layout: its columns are read where the edition prints them, so its header should
+    print the edition's texts there — or a variant published reports print (a column's ``aliases``). The
+    first header cell that prints anything else is reported, named by the edition's text (an alias is
+    never shown: it is not a difference)."""
+    columns: dict[int, list[ColumnSpec]] = {}
+    for panel in table.panels:  # side by side (horizontal) or one above the other (vertical)
+        start = sum(len(p.columns) for p in table.panels[: table.panels.index(panel)])
+        for i, col in enumerate(panel.columns):
+            columns.setdefault(start + i if table.arrangement == "horizontal" else i, []).append(col)
+    for t in plan.texts:
+        if t.style != "header":
+            continue
+        expected = _plain_label(t.text)
+        printed = _plain_label(_text(ws, t.row, t.col))
+        if printed == expected:
+            continue
+        spanned = range(t.col, (t.last_col if t.last_col is not None else t.col) + 1)
+        variants = {_plain_label(a) for c in spanned for col in columns.get(c, []) for a in col.header_aliases(t.text)}
+        if printed in variants:
+            continue
+        a1 = f"{get_column_letter(t.col + 1)}{t.row + 1}"
+        read.findings.append(
+            file_finding("header-changed", ws.title, cell=a1, expected=t.text, actual=printed or "空白")
+        )
+        return
+
+
+def _label_variants(table: TableSpec) -> dict[str, frozenset[str]]:
+    """Each row label of ``table`` (as compared: see :func:`_plain_label`) → the labels published reports
+    print for it instead (the row's ``aliases``)."""
+    return {
+        _plain_label(spec.label): frozenset(_plain_label(a) for a in spec.aliases)
+        for _, spec in table.fixed_rows()
+        if spec.aliases and spec.label
+    }
 
 
 def _printed_rows(
@@ -663,6 +705,11 @@ def _printed_rows(
     unlabelled cell lies as far from the plan as its neighbours above and below, when they agree. A
     name pointing elsewhere has moved away from what prints."""
     labels = _row_labels_cached(read.edition.id, table.id, rows)
+    variants = _label_variants(table)
+
+    def names_row(printed: str, text: str) -> bool:
+        return printed == text or printed in variants.get(text, ())
+
     votes: dict[int, Counter[int]] = {}
     row_label: dict[int, tuple[int, str]] = {}
     for ref, dc in plan.cells.items():
@@ -676,12 +723,12 @@ def _printed_rows(
         label = row_label.get(plan_row)
         if label is not None:
             col, text = label
-            if _plain_label(_text(ws, candidate, col)) == text:
+            if names_row(_plain_label(_text(ws, candidate, col)), text):
                 out[plan_row] = candidate
                 continue
             if col not in column_rows:
                 column_rows[col] = _filled_rows(ws, 0)
-            found = [x for x in column_rows[col] if _plain_label(_text(ws, x, col)) == text]
+            found = [x for x in column_rows[col] if names_row(_plain_label(_text(ws, x, col)), text)]
             if len(found) == 1:
                 out[plan_row] = found[0]
                 continue
