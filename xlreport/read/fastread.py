@@ -142,56 +142,9 @@ class _Parts:
         if kept is not None:
             yield kept
             return
-        if self.z.getinfo(part).file_size > _READ_AHEAD_FROM:
-            yield from _read_ahead(self.z, part, size)
-            return
         with self.z.open(part) as member:
             while piece := member.read(size):
                 yield piece
-
-
-_READ_AHEAD_FROM = 16 << 20  # a part this large is decompressed on a second thread while the first reads
-
-
-def _read_ahead(z: zipfile.ZipFile, part: str, size: int, depth: int = 4) -> Iterator[bytes]:
-    """The part's pieces, decompressed (and CRC-checked) on a thread of their own: zlib leaves Python's
-    lock while it inflates, so a big sheet's decompression overlaps with the trim's counting on another
-    core. At most ``depth`` pieces wait in memory; an error of the zip surfaces here, in the reader."""
-    import queue
-    import threading
-
-    pieces: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: bytes | BaseException | None) -> bool:
-        while not stop.is_set():
-            try:
-                pieces.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            with z.open(part) as member:
-                while piece := member.read(size):
-                    if not put(piece):
-                        return
-            put(None)
-        except BaseException as exc:  # handed to the reader, which raises it
-            put(exc)
-
-    worker = threading.Thread(target=produce, name="xlreport-inflate", daemon=True)
-    worker.start()
-    try:
-        while (item := pieces.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join()
 
 
 def _parse(parts: _Parts, part: str, start: Any, end: Any = None, data: Any = None) -> None:
