@@ -38,7 +38,7 @@ class ReportMeta(BaseModel):
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 def field_name(key: str) -> str:
@@ -59,14 +59,14 @@ def _row_model(
 
 
 class CodedRowBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True, defer_build=True)
 
     code: FunctionCode = Field(description="功能分类科目编码（类3位、款5位、项7位）")
     name: str = Field("", description="科目名称")
 
 
 class CodedTableBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     @model_validator(mode="after")
     def _hierarchy(self) -> CodedTableBase:

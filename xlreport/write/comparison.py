@@ -8,12 +8,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..fileio import atomic_write
 from .cached import stored
 from .formats import AMOUNT, COUNT, FONT
+from .xlsx import new_workbook
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..compare import Comparison
@@ -29,7 +29,7 @@ def write_comparison(path: str | os.PathLike[str], result: Comparison) -> Path:
     from ..compare import NO_BASE, STATUS_LABEL, rate_text
 
     with atomic_write(path) as tmp:
-        wb = xlsxwriter.Workbook(tmp, {"strings_to_formulas": False, "strings_to_numbers": False})
+        wb = new_workbook(tmp)
         base = {"font_name": FONT, "font_size": 10, "border": 1, "valign": "vcenter"}
         text = wb.add_format({**base, "text_wrap": True})
         amount = wb.add_format({**base, "num_format": AMOUNT})

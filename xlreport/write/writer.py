@@ -53,6 +53,7 @@ from .formats import FORM_BLANK, Formats, form_number, whole_numbers
 from .narrative import write_narrative_sheet
 from .published import place_published
 from .rowfit import RowFit
+from .xlsx import new_workbook
 
 TEMPLATE_SLOTS = 8  # empty code rows per coded table in a template without a code list
 TEMPLATE_INDICATORS = 12
@@ -190,10 +191,7 @@ class WorkbookWriter:
         return WriteResult(Path(path), self.contradictions, *stats, reported=len(self.frozen))
 
     def _write_to(self, filename: str) -> tuple[int, int]:
-        wb = xlsxwriter.Workbook(
-            filename,
-            {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
-        )
+        wb = new_workbook(filename)
         fmt = Formats(wb, shading=self.shading)
         self._properties(wb)
         guide = None if self.for_print else wb.add_worksheet(GUIDE_SHEET)
