@@ -34,7 +34,7 @@ def reference() -> dict[str, Any]:
 
 # Matrices of edits: a spread of SAMPLE edits per kind and workbook by default, SWEEP_SAMPLE in the sweep
 # (`-m sweep`), every one with XLREPORT_SWEEP_ALL=1.
-SAMPLE, SWEEP_SAMPLE = 12, 60
+SAMPLE, SWEEP_SAMPLE = 6, 60
 
 
 @pytest.fixture(params=["spread", pytest.param("all", marks=pytest.mark.sweep)])

@@ -23,10 +23,9 @@ pytestmark = pytest.mark.xdist_group("fastread")  # one worker writes (and conve
 def workbooks(tmp_path_factory):
     d = tmp_path_factory.mktemp("fast")
     paths = []
-    for edition_id in DEFAULT_EDITIONS:  # (the sweep's round trips cover every edition)
-        edition = load_edition(edition_id)
-        paths.append(write_template(d / f"t-{edition_id}.xlsx", edition, "测试", 2024).path)
-        paths.append(write_report(d / f"r-{edition_id}.xlsx", random_report(edition, seed=4)).path)
+    shanxi, shanghai = (load_edition(e) for e in DEFAULT_EDITIONS)  # (the sweep's round trips: every edition)
+    paths.append(write_template(d / "t-shanxi.xlsx", shanxi, "测试", 2024).path)  # a blank template
+    paths.append(write_report(d / "r-shanghai.xlsx", random_report(shanghai, seed=4)).path)  # a 万元 report
     reference = xlreport.load_report(EXAMPLE)
     paths.append(write_report(d / "ref.xlsx", reference).path)
     paths.append(write_report(d / "pub.xlsx", reference, as_published=True).path)
