@@ -142,6 +142,73 @@ def test_rendered_reference_and_blank_template(written, tmp_path):
     assert "差" not in card.split("等级")[-1][:40]
     assert any(f"审核结论：{NOT_FILLED}" in p for p in blank)
     assert _overlaps(ref_pdf) == []
+    assert _overlaps(blank_pdf) == []
+    for pdf, edition in ((ref_pdf, "shanxi-2022"), (blank_pdf, "shanxi-2022")):
+        assert _tables_in_order(pages if pdf == ref_pdf else blank, load_edition(edition)) == []
+    _keep(ref_pdf, blank_pdf)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _tables_in_order(pages: list[str], edition) -> list[str]:
+    """Each table's first page holds its title and its first row labels, in order (cells that wrap are
+    read without their line breaks); the problems found."""
+    problems = []
+    for table in edition.tables:
+        title = _flat(table.title)
+        first = next((_flat(p) for p in pages if title in _flat(p)), None)
+        if first is None:
+            problems.append(f"{table.sheet}: no page prints {table.title}")
+            continue
+        at = first.index(title)
+        for _, row in table.fixed_rows()[:4]:
+            label = _flat(row.label)
+            if not label or len(label) > 12:
+                continue
+            found = first.find(label, at)
+            if found < 0:
+                problems.append(f"{table.sheet}: {row.label} not after {table.title} on its first page")
+                break
+            at = found + len(label)
+    return problems
+
+
+def _keep(*pdfs: Path) -> None:
+    """The rendered PDFs kept for a person to look at (CI artefacts, never in git): XLREPORT_ARTEFACTS."""
+    import os
+
+    folder = os.environ.get("XLREPORT_ARTEFACTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for pdf in pdfs:
+            shutil.copy(pdf, Path(folder) / pdf.name)
+
+
+@pytest.mark.sweep
+@needs_office
+def test_a_long_scorecard_repeats_the_indicator_header_on_every_page(tmp_path):
+    """A 48-indicator scorecard runs to several pages; each page after the first starts with the
+    indicators' header (一级指标 … 得分), not with the budget block."""
+    import json
+    from decimal import Decimal
+
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"), parse_float=Decimal)
+    card = data["scorecards"][0]
+    base = card["indicators"]
+    card["indicators"] = [{**base[i % len(base)], "name": f"{base[i % len(base)]['name']}{i + 1}"} for i in range(48)]
+    data["scorecards"] = [card]
+    path = write_report(tmp_path / "long.xlsx", load_report(data)).path
+    (pdf,) = convert([path], tmp_path / "pdf", target="pdf")
+    names = [_flat(i["name"]) for i in card["indicators"]]
+    card_pages = [_flat(p) for p in _pdf_pages(pdf) if any(n in _flat(p) for n in names)]
+    assert len(card_pages) >= 2
+    for page in card_pages[1:]:
+        top = page[: page.find(next(n for n in names if n in page))]  # what prints above its first indicator
+        assert "一级指标" in top and "二级指标" in top, top[:120]
+        assert "预算执行情况" not in top and "全年预算数" not in top, top[:120]  # not the budget header
+    _keep(pdf)
 
 
 def test_for_print_has_no_shading_and_no_helper_sheets(written):
@@ -252,6 +319,8 @@ def test_rendered_shanghai_template_and_example(tmp_path):
         guide = next(p for p in pages if "填表说明" in p)
         assert "公开01" not in guide and "车辆" not in guide and "绩效自评" not in guide
         assert _overlaps(pdf) == [], pdf.name
+        assert _tables_in_order(pages, load_edition("shanghai-2024")) == [], pdf.name
+        _keep(pdf)
 
 
 def test_the_command_line_writes_the_publication_style(tmp_path):
