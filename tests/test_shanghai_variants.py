@@ -278,3 +278,20 @@ def test_the_finance_bureaus_workbook_as_printed_reads_as_the_edition_prints_it(
     assert _key(printed) == _key(plain) and printed.report.cells() == plain.report.cells()
     assert _messages(printed, tmp_path / "printed.xlsx") == _messages(plain, tmp_path / "plain.xlsx")
     assert "header-changed" not in {f.code for f in printed.findings}
+
+
+def test_06_indents_each_kuan_under_its_lei(tmp_path):
+    """The official 06 prints each 款 (30101 基本工资) indented under its 类 (301 工资福利支出)."""
+    from openpyxl import load_workbook
+
+    from xlreport import examples
+    from xlreport.write.writer import write_report
+
+    report = examples.load("shanghai-district-2024")
+    path = write_report(tmp_path / "sh.xlsx", report).path
+    ws = load_workbook(path)[load_edition("shanghai-2024").table("T06").sheet]
+    names = {  # code → the name cell beside it, in either panel
+        str(c.value): ws.cell(c.row, c.column + 1) for row in ws.iter_rows() for c in row if c.value is not None
+    }
+    assert names["301"].alignment.indent == 0 and names["302"].alignment.indent == 0
+    assert names["30101"].alignment.indent == 1 and names["30201"].alignment.indent == 1

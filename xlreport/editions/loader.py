@@ -75,6 +75,7 @@ def _expand_rows(
         elif "econ" in entry:
             codes = entry.pop("econ").split()
             disabled = entry.pop("disabled", [])
+            indent = int(entry.pop("indent", 0))  # of each 款 under its 类, as the table prints them
             for code in codes:
                 if code not in economic:
                     raise ValueError(f"economic code {code} has no name in [economic]")
@@ -89,6 +90,7 @@ def _expand_rows(
                         "disabled": disabled,
                         "groups": groups,
                         "bold": len(code) == 3,
+                        "indent": 0 if len(code) == 3 else indent,
                     }
                 )
         else:
