@@ -152,12 +152,14 @@ def _typed_in_xml(good, dst, name_pattern, xml_value, cell_type=None):
     import re
     import zipfile
 
-    wb = load_workbook(good)
-    name = next(n for n in wb.defined_names if re.fullmatch(name_pattern, n))
-    sheet, coord = next(iter(wb.defined_names[name].destinations))
-    coord = coord.replace("$", "")
-    part = f"xl/worksheets/sheet{wb.sheetnames.index(sheet) + 1}.xml"
-    with zipfile.ZipFile(good) as z:
+    with zipfile.ZipFile(good) as z:  # the names from workbook.xml (openpyxl would read every sheet)
+        book = z.read("xl/workbook.xml").decode()
+        sheets = re.findall(r'<sheet [^>]*name="([^"]+)"', book)
+        names = dict(re.findall(r'<definedName name="([^"]+)"[^>]*>([^<]+)</definedName>', book))
+        name = next(n for n in names if re.fullmatch(name_pattern, n))
+        sheet, _, coord = names[name].rpartition("!")
+        sheet, coord = sheet.strip("'").replace("''", "'"), coord.replace("$", "")
+        part = f"xl/worksheets/sheet{sheets.index(sheet) + 1}.xml"
         xml = z.read(part).decode()
     cell = re.compile(rf'<c r="{coord}"[^>]*?(?:/>|>.*?</c>)', re.S)
     assert cell.search(xml), coord
