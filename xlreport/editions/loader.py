@@ -90,8 +90,8 @@ def _expand_rows(
                         "disabled": disabled,
                         "groups": groups,
                         "bold": len(code) == 3,
-                        "indent": 0 if len(code) == 3 else indent,
-                    }
+                        **({"indent": indent} if indent and len(code) == 5 else {}),  # (the layout hash
+                    }  # of an edition without it stays as it was)
                 )
         else:
             out.append(entry)
