@@ -27,8 +27,7 @@ def workbooks(tmp_path_factory):
     paths.append(write_template(d / "t-shanxi.xlsx", shanxi, "测试", 2024).path)  # a blank template
     paths.append(write_report(d / "r-shanghai.xlsx", random_report(shanghai, seed=4)).path)  # a 万元 report
     reference = xlreport.load_report(EXAMPLE)
-    paths.append(write_report(d / "ref.xlsx", reference).path)
-    paths.append(write_report(d / "pub.xlsx", reference, as_published=True).path)
+    paths.append(write_report(d / "pub.xlsx", reference, as_published=True).path)  # kept totals, as printed
     edited = d / "edited.xlsx"  # a person's edits: an inserted row, numbers as text, a formula replaced
     wb = load_workbook(paths[-1])
     insert_row(wb, "公开03", 9)
@@ -38,7 +37,7 @@ def workbooks(tmp_path_factory):
     wb.save(edited)
     paths.append(edited)
     if soffice() is not None:  # LibreOffice writes shared formulas, inline strings and its own styles
-        paths += convert([paths[1], edited], d / "lo")  # a filled report, and a person's edits
+        paths += convert([edited], d / "lo")  # a person's edits, saved by LibreOffice
     return paths
 
 
