@@ -64,4 +64,8 @@ DEFAULT_EDITIONS = ("shanxi-2022", "shanghai-2024")
 def sweep_beyond(items: Iterable[Any], keep: Iterable[Any] = DEFAULT_EDITIONS) -> list[Any]:
     """``items`` as parameters: those in ``keep`` run by default, the rest only in the sweep."""
     kept = set(keep)
-    return [i if i in kept else pytest.param(i, marks=pytest.mark.sweep) for i in items]
+    sweep = pytest.mark.sweep
+    return [
+        i if i in kept else pytest.param(*i, marks=sweep) if isinstance(i, tuple) else pytest.param(i, marks=sweep)
+        for i in items
+    ]

@@ -109,7 +109,9 @@ def _workbook_key(f: Finding) -> tuple:
     return (f.code, f.rule_id, f.severity, f.sheet, f.cell, f.expected, f.actual, f.difference)
 
 
-@pytest.fixture(scope="module", params=[False, pytest.param(True, marks=pytest.mark.sweep)], ids=["default", "as-published"])
+@pytest.fixture(
+    scope="module", params=[False, pytest.param(True, marks=pytest.mark.sweep)], ids=["default", "as-published"]
+)
 def written(request, tmp_path_factory) -> dict[str, tuple[Report, Path, bool]]:
     out = tmp_path_factory.mktemp("fill")
     ap = request.param
