@@ -352,7 +352,9 @@ def _frame(plan: SheetPlan, table: TableSpec, edition: Edition) -> None:
     """Title, 表号 and the 部门名称/年度/金额单位 line (their texts are filled in by the writer)."""
     last = plan.ncols - 1
     frame = plan.frame
-    plan.texts.append(Text(frame["title"], 0, table.title, "title", frame["title"], last))
+    # under a title line (上海市XX局2024年度部门决算表, large, once), the table's title prints plain
+    style = "title_under_line" if table.title_line else "title"
+    plan.texts.append(Text(frame["title"], 0, table.title, style, frame["title"], last))
     if table.number:
         plan.texts.append(Text(frame["number"], last, table.number, "number"))
     for i, note in enumerate(table.footnotes):

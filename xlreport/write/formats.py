@@ -23,7 +23,9 @@ FORM_BLANK = "#,##0.##"  # a form's cell still blank: what is typed prints with 
 
 _BASE: dict[str, dict[str, Any]] = {
     "title": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
-    "title_line": {"bold": True, "font_size": 12, "align": "center", "valign": "vcenter"},
+    "title_line": {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"},
+    "title_under_line": {"font_size": 12, "align": "center", "valign": "vcenter"},
+    "verdict_line": {"bold": True, "font_size": 12, "align": "center", "valign": "vcenter"},
     "number": {"align": "right", "valign": "vcenter"},
     "meta_left": {"align": "left", "valign": "vcenter"},
     "meta_center": {"align": "center", "valign": "vcenter"},

@@ -381,8 +381,8 @@ def write_checks_sheet(
         last, verdict_col, row_abs=True, col_abs=True
     )
     summary, cached = _verdict_line(is_filled, column, tally, filled)
-    ws.merge_range(0, 0, 0, verdict_col, "", fmt.get("title_line"))
-    ws.write_formula(0, 0, summary, fmt.get("title_line"), cached)
+    ws.merge_range(0, 0, 0, verdict_col, "", fmt.get("verdict_line"))
+    ws.write_formula(0, 0, summary, fmt.get("verdict_line"), cached)
     fit.at_least(0, 22)
     for label, style in VERDICT_STYLES.items():
         ws.conditional_format(

@@ -438,7 +438,7 @@ class WorkbookWriter:
         legend = self._legend(ws, plan, fmt, fit, coloured) if fmt.shading else None
         fit.apply(ws)
         sheets.page_setup(ws, plan, self._page(plan), legend)
-        title = next((t.text for t in plan.texts if t.style == "title"), plan.name)
+        title = next((t.text for t in plan.texts if t.style in ("title", "title_under_line")), plan.name)
         return sheets.SheetSummary(plan.name, title, formulas, inputs, depends_on)
 
     def _legend(self, ws: Worksheet, plan: SheetPlan, fmt: Formats, fit: RowFit, coloured: set[str]) -> int | None:
