@@ -158,7 +158,7 @@ def _tables_in_order(pages: list[str], edition) -> list[str]:
     problems = []
     for table in edition.tables:
         title = _flat(table.title)
-        first = next((_flat(p) for p in pages if title in _flat(p)), None)
+        first = next((_flat(p) for p in pages if title in _flat(p) and not _helper_page(p)), None)
         if first is None:
             problems.append(f"{table.sheet}: no page prints {table.title}")
             continue
@@ -173,6 +173,12 @@ def _tables_in_order(pages: list[str], edition) -> list[str]:
                 break
             at = found + len(label)
     return problems
+
+
+def _helper_page(page: str) -> bool:
+    """A page of 填表说明 or 审核, which name the tables and rows too."""
+    flat = _flat(page)
+    return "填表说明" in flat or "规则编号" in flat
 
 
 def _keep(*pdfs: Path) -> None:
@@ -202,7 +208,7 @@ def test_a_long_scorecard_repeats_the_indicator_header_on_every_page(tmp_path):
     path = write_report(tmp_path / "long.xlsx", load_report(data)).path
     (pdf,) = convert([path], tmp_path / "pdf", target="pdf")
     names = [_flat(i["name"]) for i in card["indicators"]]
-    card_pages = [_flat(p) for p in _pdf_pages(pdf) if any(n in _flat(p) for n in names)]
+    card_pages = [_flat(p) for p in _pdf_pages(pdf) if any(n in _flat(p) for n in names) and not _helper_page(p)]
     assert len(card_pages) >= 2
     for page in card_pages[1:]:
         top = page[: page.find(next(n for n in names if n in page))]  # what prints above its first indicator
