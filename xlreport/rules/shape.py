@@ -60,10 +60,17 @@ class Shape:
         return CodeLookup(code, tuple((CellRef(table_id, s, "code"), CellRef(table_id, s, col)) for s in slots))
 
     def scorecard(self, sid: str) -> ScorecardShape:
-        for s in self.scorecards:
-            if s.sid == sid:
-                return s
-        raise RuleSyntaxError(f"no scorecard {sid}")
+        """The scorecard ``sid`` (an index kept by the list's identity and length: a consolidated report
+        has thousands, each looked up by every reference of its rules)."""
+        key = (id(self.scorecards), len(self.scorecards))
+        index = self.__dict__.get("_scorecard_index")
+        if index is None or index[0] != key:
+            index = (key, {s.sid: s for s in reversed(self.scorecards)})  # the first of a sid, as a scan finds
+            self.__dict__["_scorecard_index"] = index
+        found = index[1].get(sid)
+        if found is None:
+            raise RuleSyntaxError(f"no scorecard {sid}")
+        return found
 
 
 def children_of(codes: list[str]) -> dict[str, list[str]]:
