@@ -69,3 +69,21 @@ def sweep_beyond(items: Iterable[Any], keep: Iterable[Any] = DEFAULT_EDITIONS) -
         i if i in kept else pytest.param(*i, marks=sweep) if isinstance(i, tuple) else pytest.param(i, marks=sweep)
         for i in items
     ]
+
+
+def flat_tables(data: dict[str, Any]) -> dict[tuple[str, str, str], Decimal]:
+    """Every table number of a report's JSON as (table, row or code, column) → Decimal, read from the JSON."""
+    out: dict[tuple[str, str, str], Decimal] = {}
+    for table, body in data["tables"].items():
+        if "rows" in body or "total" in body:
+            for col, v in (body.get("total") or {}).items():
+                out[(table, "total", col)] = Decimal(str(v))
+            for row in body.get("rows", []):
+                for col, v in row.items():
+                    if col not in ("code", "name"):
+                        out[(table, row["code"], col)] = Decimal(str(v))
+        else:
+            for key, cols in body.items():
+                for col, v in cols.items():
+                    out[(table, key, col)] = Decimal(str(v))
+    return out

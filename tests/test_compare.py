@@ -18,24 +18,7 @@ from xlreport.export import report_to_json
 from xlreport.model.report import Report, report_model
 from xlreport.synthetic import random_report
 
-from .conftest import EXAMPLE, reference_data
-
-
-def _flat(data: dict[str, Any]) -> dict[tuple[str, str, str], Decimal]:
-    out: dict[tuple[str, str, str], Decimal] = {}
-    for table, body in data["tables"].items():
-        if "rows" in body or "total" in body:
-            for col, v in (body.get("total") or {}).items():
-                out[(table, "total", col)] = Decimal(str(v))
-            for row in body.get("rows", []):
-                for col, v in row.items():
-                    if col not in ("code", "name"):
-                        out[(table, row["code"], col)] = Decimal(str(v))
-        else:
-            for key, cols in body.items():
-                for col, v in cols.items():
-                    out[(table, key, col)] = Decimal(str(v))
-    return out
+from .conftest import EXAMPLE, flat_tables, reference_data
 
 
 def previous_year() -> dict[str, Any]:
@@ -63,7 +46,7 @@ def _rate(this: Decimal, last: Decimal) -> Decimal | None:
 def test_compare_on_the_reference_gives_the_changes_and_rates_of_part_3() -> None:
     last_data = previous_year()
     result = compare(EXAMPLE, last_data)
-    this, last = _flat(reference_data()), _flat(last_data)
+    this, last = flat_tables(reference_data()), flat_tables(last_data)
     assert {line.ref for line in result.lines} == {
         xlreport.model.values.CellRef(*k) for k in set(this) | set(last) if k[0] != "narrative"
     }
@@ -168,7 +151,7 @@ def test_read_previous_reads_a_workbook_as_the_json(tmp_path: Path) -> None:
     path = tmp_path / "上年.xlsx"
     write_report(path, report)
     from_book = read_previous(path)
-    read, given = _flat(json.loads(report_to_json(from_book))), _flat(json.loads(report_to_json(report)))
+    read, given = flat_tables(json.loads(report_to_json(from_book))), flat_tables(json.loads(report_to_json(report)))
     procurement = ("T10", "procurement_total", "amount")
     assert read[procurement] == Decimal("75425.00")  # fill keeps the published figure, formula or not
     assert all(read[k] == v for k, v in given.items())

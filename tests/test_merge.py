@@ -20,7 +20,7 @@ from xlreport.merge import consolidate, merge_returns, table_totals, write_conso
 from xlreport.model.report import Report, report_model
 from xlreport.synthetic import random_report
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, flat_tables
 
 UNITS = 5
 
@@ -34,28 +34,10 @@ def _data(report: Report) -> dict[str, Any]:
     return json.loads(report_to_json(report), parse_float=Decimal)
 
 
-def _flat(data: dict[str, Any]) -> dict[tuple[str, str, str], Decimal]:
-    """Every table number of a report's JSON as (table, row or code, column) → Decimal, read from the JSON."""
-    out: dict[tuple[str, str, str], Decimal] = {}
-    for table, body in data["tables"].items():
-        if "rows" in body or "total" in body:
-            for col, v in (body.get("total") or {}).items():
-                out[(table, "total", col)] = Decimal(str(v))
-            for row in body.get("rows", []):
-                for col, v in row.items():
-                    if col not in ("code", "name"):
-                        out[(table, row["code"], col)] = Decimal(str(v))
-        else:
-            for key, cols in body.items():
-                for col, v in cols.items():
-                    out[(table, key, col)] = Decimal(str(v))
-    return out
-
-
 def _expected_sum(reports: list[Report]) -> dict[tuple[str, str, str], Decimal]:
     total: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     for r in reports:
-        for key, v in _flat(_data(r)).items():
+        for key, v in flat_tables(_data(r)).items():
             total[key] += v
     return dict(total)
 
@@ -69,7 +51,7 @@ def test_merge_of_synthetic_units_is_their_sum_cell_by_cell_and_code_by_code(edi
     units = _units(edition_id)
     result = consolidate(units, "某某局")
     merged = _data(result.report)
-    assert _flat(merged) == _expected_sum(units)
+    assert flat_tables(merged) == _expected_sum(units)
     for table, body in merged["tables"].items():
         if "rows" in body:
             codes = [row["code"] for row in body["rows"]]
@@ -113,12 +95,12 @@ def test_yuan_returns_of_a_wanyuan_edition_are_summed_in_yuan_and_rounded_once()
     expected = {
         k: (v / 10_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for k, v in _expected_sum(units).items()
     }
-    assert _flat(_data(result.report)) == expected
+    assert flat_tables(_data(result.report)) == expected
     assert result.valid, [f.message for f in result.findings if f.severity == "error"]
     # adding the rounded parts instead would be another number somewhere: the cents are not lost
     rounded_parts = defaultdict(Decimal)
     for u in units:
-        for k, v in _flat(_data(u)).items():
+        for k, v in flat_tables(_data(u)).items():
             rounded_parts[k] += (v / 10_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert any(rounded_parts[k] != v for k, v in expected.items())
 
@@ -264,7 +246,7 @@ def test_wanyuan_returns_are_summed_as_printed_and_the_interval_rule_judges() ->
         units.append(rounded_report(exact))
     result = consolidate(units, "某某区")
     assert not result.converted and result.report.meta.amount_unit == "万元"
-    assert _flat(_data(result.report)) == _expected_sum(units)  # no rounding: the printed figures added
+    assert flat_tables(_data(result.report)) == _expected_sum(units)  # no rounding: the printed figures added
     assert result.findings == check_report(result.report)
     assert any(f.severity == "info" for f in result.findings)  # tails of the units' rounding: notes
     assert any("不再舍入" in note for note in result.notes)
