@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from ..model.report import Report
 from ..model.values import CellRef
@@ -162,6 +163,43 @@ def _align(expected: list[_Expected], found: list[Token], cmp: _Compare) -> list
     return pairs[::-1]
 
 
+def narrative_finding(
+    code: str,
+    rule: str,
+    section: str,
+    token: Token | None,
+    args: dict[str, str],
+    *,
+    expected: object = None,
+    actual: object = None,
+    severity: str | None = None,
+    cells: tuple[str, ...] = (),
+    **at_cell: Any,
+) -> Finding:
+    """A finding of a Part 3 text at ``token`` (the sentence it quotes, at most 80 characters in the
+    message), in section ``section``; the checker against the tables adds the table cell it names
+    (``at_cell``: table, table_label, sheet, row, column) and the cells the figure comes from."""
+    sentence = token.sentence if token else None
+    quote = token.quote if token else ""
+    return Finding(
+        rule_id=rule,
+        family="N",
+        code=code,
+        severity=severity or catalog().narrative[code].severity,  # type: ignore[arg-type]
+        template=code,
+        args={
+            "where": f"情况说明{section}" + (f"第{sentence}句" if sentence else ""),
+            "quote": quote if len(quote) <= 80 else quote[:78] + "…",
+            **args,
+        },
+        expected=expected,  # type: ignore[arg-type]
+        actual=actual,  # type: ignore[arg-type]
+        cells=cells,
+        narrative=NarrativeLocation(section=section, sentence=sentence, quote=quote, text=token.text if token else ""),
+        **at_cell,
+    )
+
+
 class NarrativeChecker:
     def __init__(self, report: Report, inputs: Mapping[str, Decimal] | None = None) -> None:
         self.report = report
@@ -208,35 +246,30 @@ class NarrativeChecker:
         if key in self._seen:
             return
         self._seen.add(key)
-        entry = catalog().narrative[code]
-        sentence = token.sentence if token else None
-        where = f"情况说明{section}" + (f"第{sentence}句" if sentence else "")
-        quote = token.quote if token else ""
-        if len(quote) > 80:
-            quote = quote[:78] + "…"
         first = next((c for c in cells if c.table != NARRATIVE), None)
+        at_cell = (
+            {
+                "table": first.table,
+                "table_label": self.labeler.table_label(first.table),
+                "sheet": self.labeler.sheet(first.table),
+                "row": self.labeler.row(first),
+                "column": self.labeler.column(first),
+            }
+            if first is not None
+            else {}
+        )
         self.out.append(
-            Finding(
-                rule_id=rule,
-                family="N",
-                code=code,
-                severity=severity or entry.severity,  # type: ignore[arg-type]
-                template=code,
-                args={"where": where, "quote": quote, **args},
-                table=first.table if first else None,
-                table_label=self.labeler.table_label(first.table) if first else None,
-                sheet=self.labeler.sheet(first.table) if first else None,
-                row=self.labeler.row(first) if first else None,
-                column=self.labeler.column(first) if first else None,
-                expected=expected,  # type: ignore[arg-type]
-                actual=actual,  # type: ignore[arg-type]
+            narrative_finding(
+                code,
+                rule,
+                section,
+                token,
+                args,
+                expected=expected,
+                actual=actual,
+                severity=severity,
                 cells=tuple(str(c) for c in cells),
-                narrative=NarrativeLocation(
-                    section=section,
-                    sentence=sentence,
-                    quote=token.quote if token else "",
-                    text=token.text if token else "",
-                ),
+                **at_cell,
             )
         )
 
@@ -669,23 +702,8 @@ class TextChecker:
         if key in self._seen:
             return
         self._seen.add(key)
-        entry = catalog().narrative[code]
-        where = f"情况说明{section}第{token.sentence}句"
-        quote = token.quote if len(token.quote) <= 80 else token.quote[:78] + "…"
         self.out.append(
-            Finding(
-                rule_id=rule,
-                family="N",
-                code=code,
-                severity=severity or entry.severity,  # type: ignore[arg-type]
-                template=code,
-                args={"where": where, "quote": quote, **args},
-                expected=expected,
-                actual=actual,  # type: ignore[arg-type]
-                narrative=NarrativeLocation(
-                    section=section, sentence=token.sentence, quote=token.quote, text=token.text
-                ),
-            )
+            narrative_finding(code, rule, section, token, args, expected=expected, actual=actual, severity=severity)
         )
 
     def check(self, text: str) -> list[Finding]:
