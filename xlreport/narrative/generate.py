@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from ..editions.spec import Edition, NarrativeList, NarrativeText
 from ..model.report import Report
@@ -22,6 +23,22 @@ from ..rules.shape import NARRATIVE, ShapeResolver
 INPUT_ROW = "input"
 PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)?):([^{}]*)\}")
 _FIGURE = re.compile(r"@([a-z_0-9]+)")
+
+
+def expand_figures(text: str, figures: Mapping[str, Any]) -> str:
+    """``@id`` → the figure's expression in parentheses (an input: its cell in the 情况说明 sheet's input row)."""
+
+    def one(m: re.Match[str]) -> str:
+        item = figures.get(m.group(1))
+        if item is None:
+            raise KeyError(f"narrative.toml: no figure @{m.group(1)}")
+        if item.kind == "input" or item.expr is None:
+            return f"{NARRATIVE}[{INPUT_ROW}].{item.id}"
+        return f"({item.expr})"
+
+    return _FIGURE.sub(one, text)
+
+
 _NUMBERING = re.compile(r"^[一二三四五六七八九十]+、")
 UNKNOWN = "【未填】"
 
@@ -160,17 +177,7 @@ class _Context:
         return any(c.table == NARRATIVE and c not in self.values for c in expr.refs())
 
     def expand(self, text: str) -> str:
-        """``@id`` → the figure's expression (an input: its cell)."""
-
-        def one(m: re.Match[str]) -> str:
-            item = self.figures.get(m.group(1))
-            if item is None:
-                raise KeyError(f"narrative.toml: no figure @{m.group(1)}")
-            if item.kind == "input" or item.expr is None:
-                return f"{NARRATIVE}[{INPUT_ROW}].{item.id}"
-            return f"({item.expr})"
-
-        return _FIGURE.sub(one, text)
+        return expand_figures(text, self.figures)
 
     def parse(self, text: str) -> Expr:
         return parse_expr(self.expand(text), self.resolver)

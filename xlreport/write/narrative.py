@@ -313,7 +313,7 @@ def _write_text(
             piece = live.paragraph(sentence.text.replace("\n", ""))
             formula, value = piece.formula, piece.value
             if sentence.when:
-                cond = parse_expr(f"if({live._expand(sentence.when)}, 1, 0)", live.resolver)
+                cond = live.parse(f"if({sentence.when}, 1, 0)")
                 holds = cond.number(env) != 0
                 formula, value = f'IF({cond.render(locate)},{formula},"")', value if holds else ""
             row += 1

@@ -16,13 +16,12 @@ from decimal import Decimal
 
 from ..editions.spec import ChangeWording, Edition, NarrativeList, NarrativeText
 from ..model.values import CellRef, Value, is_class_code
-from ..narrative.generate import PLACEHOLDER, UNKNOWN, amount_text, count_text, percent_text
+from ..narrative.generate import PLACEHOLDER, UNKNOWN, amount_text, count_text, expand_figures, percent_text
 from ..rules.expr import Expr, Undefined, single_ref
 from ..rules.parser import parse_expr
 from ..rules.shape import NARRATIVE, Shape, ShapeResolver
 
 REASON_ROW = "reason"
-_FIGURE = re.compile(r"@([a-z_0-9]+)")
 _NUMBERING = re.compile(r"^[一二三四五六七八九十]+、")
 
 
@@ -73,17 +72,8 @@ class LiveText:
         self.amount_format = fmt + ("." + "0" * decimals if decimals else "")
 
     # -- expressions
-    def _expand(self, text: str) -> str:
-        def one(m: re.Match[str]) -> str:
-            item = self.figures[m.group(1)]
-            if item.kind == "input" or item.expr is None:
-                return f"{NARRATIVE}[input].{item.id}"
-            return f"({item.expr})"
-
-        return _FIGURE.sub(one, text)
-
     def parse(self, text: str) -> Expr:
-        return parse_expr(self._expand(text), self.resolver)
+        return parse_expr(expand_figures(text, self.figures), self.resolver)
 
     def _inputs(self, expr: Expr) -> list[CellRef]:
         return [c for c in expr.refs() if c.table == NARRATIVE]
@@ -241,7 +231,7 @@ class LiveText:
             else:
                 item = self.paragraph(text.replace("{name}", name))
             if spec.when:
-                cond = parse_expr(f"if({self._expand(spec.when.replace('{row}', row))}, 1, 0)", self.resolver)
+                cond = self.parse(f"if({spec.when.replace('{row}', row)}, 1, 0)")
                 try:
                     holds = cond.number(self.env) != 0
                 except Undefined:
