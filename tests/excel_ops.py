@@ -108,3 +108,20 @@ def fill_template_like_a_person(directory, edition, report, *, printed_total: bo
     out = directory / "filled-by-hand.xlsx"
     wb.save(out)
     return out, cell_of, defined
+
+
+def without_identity(path, out, edit=None, *, keep_names: bool = False):
+    """``path`` saved to ``out`` as a person's copy that lost xlreport's identity (the custom properties) and,
+    unless ``keep_names``, its defined names too — a workbook read by layout; ``edit(wb)`` first, if given."""
+    from openpyxl import load_workbook
+    from openpyxl.packaging.custom import CustomPropertyList
+
+    wb = load_workbook(path)
+    wb.custom_doc_props = CustomPropertyList()
+    if not keep_names:
+        for name in list(wb.defined_names):
+            del wb.defined_names[name]
+    if edit is not None:
+        edit(wb)
+    wb.save(out)
+    return out

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from openpyxl.packaging.custom import CustomPropertyList
 
 from xlreport import available_editions, load_edition
 from xlreport.synthetic import random_report
@@ -15,6 +14,7 @@ from xlreport.write.writer import write_report
 
 from .bad_corpus import KINDS, make, run_cli_measured
 from .conftest import spread, sweep_beyond
+from .excel_ops import without_identity
 
 
 @pytest.fixture(scope="module", params=sweep_beyond(available_editions()))
@@ -71,10 +71,7 @@ def test_a_workbook_of_another_edition(tmp_path, good):
 
 def test_a_workbook_without_identity_of_another_edition(tmp_path, good):
     """Read by layout, the edition its sheets match is still compared with the one expected."""
-    wb = load_workbook(good)
-    wb.custom_doc_props = CustomPropertyList()
-    stripped = tmp_path / "stripped.xlsx"
-    wb.save(stripped)
+    stripped = without_identity(good, tmp_path / "stripped.xlsx", keep_names=True)
     own = read_edition(good)
     other = next(e for e in available_editions() if e != own)
     assert [f.code for f in validate_workbook(stripped, expect=other).findings] == ["edition-mismatch"]
@@ -110,12 +107,7 @@ def test_unknown_edition(tmp_path, good):
 
 
 def test_a_workbook_without_identity_is_read_by_layout_with_a_warning(tmp_path, good):
-    wb = load_workbook(good)
-    wb.custom_doc_props = CustomPropertyList()
-    for name in list(wb.defined_names):
-        del wb.defined_names[name]
-    stripped = tmp_path / "stripped.xlsx"
-    wb.save(stripped)
+    stripped = without_identity(good, tmp_path / "stripped.xlsx")
     result = validate_workbook(stripped)
     assert result.readable
     assert [(f.code, f.severity) for f in result.findings] == [("no-identity", "warning")]

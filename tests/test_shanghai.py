@@ -20,6 +20,7 @@ from xlreport.validation.workbook import validate_workbook
 from xlreport.write.writer import write_report, write_template
 
 from .conftest import ROOT, SYNTHETIC
+from .excel_ops import without_identity
 from .libreoffice import recalculation_problems, soffice
 
 
@@ -258,16 +259,9 @@ def test_a_template_names_the_codes_its_year_adds(tmp_path):
 
 
 def test_a_26_class_workbook_without_identity_is_read_by_its_printed_labels(tmp_path):
-    from openpyxl.packaging.custom import CustomPropertyList
-
     report = xlreport.load_report(data())
     path = write_report(tmp_path / "sh.xlsx", report, as_published=True).path
-    wb = load_workbook(path)
-    wb.custom_doc_props = CustomPropertyList()
-    for name in list(wb.defined_names):
-        del wb.defined_names[name]
-    stripped = tmp_path / "stripped.xlsx"
-    wb.save(stripped)
+    stripped = without_identity(path, tmp_path / "stripped.xlsx")
     result = validate_workbook(stripped)
     assert "no-identity" in {f.code for f in result.findings}
     assert [f for f in result.findings if f.severity == "error"] == []

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from openpyxl.packaging.custom import CustomPropertyList
 
 import xlreport
 from xlreport import load_edition
@@ -21,6 +20,7 @@ from xlreport.validation.workbook import validate_workbook
 from xlreport.write.writer import write_report
 
 from .conftest import ROOT, SYNTHETIC, sweep_beyond
+from .excel_ops import without_identity
 
 FIELD = ROOT / "tests" / "field" / "shanghai"
 FINANCE_2024 = FIELD / "putuo-finance-bureau-2024.json"  # no 231/232 amounts; printed with 26 类 rows
@@ -39,18 +39,6 @@ def _class_labels(path: Path, sheet: str) -> list[str]:
         for c in row
         if isinstance(c.value, str) and c.value.endswith("支出") and "、" in c.value
     ]
-
-
-def _stripped(path: Path, out: Path, edit=None) -> Path:
-    """``path`` without its identity and names (read by layout), optionally edited by ``edit(wb)``."""
-    wb = load_workbook(path)
-    wb.custom_doc_props = CustomPropertyList()
-    for name in list(wb.defined_names):
-        del wb.defined_names[name]
-    if edit is not None:
-        edit(wb)
-    wb.save(out)
-    return out
 
 
 def _key(result) -> list[tuple]:
@@ -116,7 +104,7 @@ def test_a_24_row_workbook_of_a_26_row_year_is_read_as_it_prints(tmp_path):
     report = xlreport.load_report(d)
     path = write_report(tmp_path / "fin24.xlsx", report, as_published=True).path
     assert len(_class_labels(path, "收入支出决算总表")) == 24
-    result = validate_workbook(_stripped(path, tmp_path / "fin24-layout.xlsx"))
+    result = validate_workbook(without_identity(path, tmp_path / "fin24-layout.xlsx"))
     assert result.report is not None and result.report.meta.edition == "shanghai-2024"
     assert [f for f in result.findings if f.severity == "error"] == []
     back, sent = result.report.cells(), report.cells()
@@ -153,7 +141,7 @@ VARIANTS = [  # (sheet, edition's text, printed variant, the header cell it sits
 def district(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("district")
     path = write_report(tmp / "district.xlsx", xlreport.load_report(_json(SYNTHETIC))).path
-    plain = _stripped(path, tmp / "plain.xlsx")
+    plain = without_identity(path, tmp / "plain.xlsx")
     return tmp, path, plain, validate_workbook(plain)
 
 
@@ -166,7 +154,7 @@ def test_a_printed_header_variant_reads_as_the_editions_header(district, sheet, 
         _header_cell(wb, sheet, text, below).value = variant
 
     n = [v[2] for v in VARIANTS].index(variant)
-    result = validate_workbook(_stripped(path, tmp / f"variant-{n}.xlsx", edit))  # a name without the variant
+    result = validate_workbook(without_identity(path, tmp / f"variant-{n}.xlsx", edit))  # a name without the variant
     assert _key(result) == _key(plain)
     assert result.report is not None and result.report.cells() == plain.report.cells()
     # the messages are those of the workbook as the edition prints it: no alias shows
@@ -181,7 +169,7 @@ def test_a_header_that_is_no_variant_is_reported_by_the_editions_text(district):
     def edit(wb):
         _header_cell(wb, T07, "公务用车运行维护费").value = "公务用车保险费"
 
-    result = validate_workbook(_stripped(path, tmp / "other-header.xlsx", edit))
+    result = validate_workbook(without_identity(path, tmp / "other-header.xlsx", edit))
     (changed,) = [f for f in result.findings if f.code == "header-changed"]
     assert changed.severity == "warning" and changed.sheet == T07
     assert "公务用车运行维护费" in changed.message and "公务用车保险费" in changed.message
@@ -203,7 +191,7 @@ def test_a_row_label_variant_places_the_row(district):
         cell = next(c for row in ws.iter_rows() for c in row if c.value == "使用非财政拨款结余")
         cell.value = "使用非财政拨款结余（含专用结余）"
 
-    result = validate_workbook(_stripped(path, tmp / "row-variant.xlsx", edit))
+    result = validate_workbook(without_identity(path, tmp / "row-variant.xlsx", edit))
     assert _key(result) == _key(plain)
     assert _messages(result, tmp / "row-variant.xlsx") == _messages(plain, tmp / "plain.xlsx")
     assert not [f for f in result.findings if "含专用结余" in f.message]
@@ -265,7 +253,7 @@ def test_the_finance_bureaus_workbook_as_printed_reads_as_the_edition_prints_it(
     """putuo-finance-bureau-2024 prints every variant at once: its workbook, read by layout, gives the findings
     of the workbook headed as the edition heads it."""
     path = write_report(tmp_path / "fin.xlsx", xlreport.load_report(_json(FINANCE_2024)), as_published=True).path
-    plain = validate_workbook(_stripped(path, tmp_path / "plain.xlsx"))
+    plain = validate_workbook(without_identity(path, tmp_path / "plain.xlsx"))
 
     def edit(wb):
         for sheet, text, variant, below in VARIANTS:
@@ -274,7 +262,7 @@ def test_the_finance_bureaus_workbook_as_printed_reads_as_the_edition_prints_it(
         cell = next(c for row in ws.iter_rows() for c in row if c.value == "使用非财政拨款结余")
         cell.value = "使用非财政拨款结余（含专用结余）"
 
-    printed = validate_workbook(_stripped(path, tmp_path / "printed.xlsx", edit))
+    printed = validate_workbook(without_identity(path, tmp_path / "printed.xlsx", edit))
     assert _key(printed) == _key(plain) and printed.report.cells() == plain.report.cells()
     assert _messages(printed, tmp_path / "printed.xlsx") == _messages(plain, tmp_path / "plain.xlsx")
     assert "header-changed" not in {f.code for f in printed.findings}
