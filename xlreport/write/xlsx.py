@@ -23,6 +23,7 @@ _CLASSIC_NAMES = (
 )
 CLASSIC = frozenset(_CLASSIC_NAMES.split())
 _FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
+_STRING = re.compile(r'"(?:[^"]|"")*"')
 
 
 class ClassicWorksheet(Worksheet):
@@ -42,7 +43,7 @@ class ClassicWorksheet(Worksheet):
 
 def _without_strings(formula: str) -> str:
     """The formula with its string literals emptied (a sentence's text may hold "(")."""
-    return re.sub(r'"(?:[^"]|"")*"', '""', formula)
+    return _STRING.sub('""', formula)
 
 
 def new_workbook(filename: Any, options: dict[str, Any] | None = None) -> Workbook:
