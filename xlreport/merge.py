@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +61,10 @@ class UnitReturn:
     def errors(self) -> int:
         return self.result.counts.error
 
+    @cached_property
     def cells(self) -> dict[CellRef, Value]:
         """The return's table cells (scorecards excluded)."""
-        tables = {t.id for t in self.report.edition.tables}
-        return {ref: v for ref, v in self.report.cells().items() if ref.table in tables and v is not None}
+        return self.report.table_cells()
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class Consolidation:
         return [cells.get(ref) for cells in self._unit_cells]
 
     def __post_init__(self) -> None:
-        self._unit_cells = [u.cells() for u in self.units]
+        self._unit_cells = [u.cells for u in self.units]
 
 
 def table_totals(edition: Edition) -> list[CellRef]:
@@ -193,7 +194,7 @@ def _normal_name(name: str) -> str:
 def content_digest(report: Report) -> str | None:
     """The SHA-256 of a report's data (tables, scorecards, 情况说明 inputs; not its meta); None when it is
     blank (two blank returns are not one return sent twice)."""
-    if not any(not ref.table.startswith("S") for ref in report.cells()):
+    if not report.table_cells():
         return None
     text = report.model_dump_json(include={"tables", "scorecards", "narrative"})
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -323,7 +324,7 @@ def consolidate_units(units: list[UnitReturn], dept: str, *, force: bool = False
     edition = units[0].report.edition
     source_unit = amount_unit_of(units[0].report)
     convert = edition.info.amount_unit == "万元" and source_unit == "元"
-    values, notes = _sum_cells(edition, [u.cells() for u in units])
+    values, notes = _sum_cells(edition, [u.cells for u in units])
     if convert:
         values = {
             ref: to_wanyuan(v) if isinstance(v, Decimal) and not _is_count(edition, ref) else v

@@ -175,8 +175,18 @@ class Report(BaseModel):
         """Every non-blank cell of the report as ``CellRef → value`` (blank cells are absent)."""
         return dict(_iter_cells(self))
 
+    def table_cells(self) -> dict[CellRef, Value]:
+        """The non-blank cells of the report's tables (:meth:`cells` without the scorecards)."""
+        return dict(_iter_table_cells(self))
+
 
 def _iter_cells(report: Report) -> Iterator[tuple[CellRef, Value]]:
+    yield from _iter_table_cells(report)
+    for n, card in enumerate(report.scorecards):
+        yield from scorecard_cells(f"S{n + 1}", card)
+
+
+def _iter_table_cells(report: Report) -> Iterator[tuple[CellRef, Value]]:
     edition = report.edition
     for table in edition.tables:
         data = report.table_data(table.id)
@@ -199,8 +209,6 @@ def _iter_cells(report: Report) -> Iterator[tuple[CellRef, Value]]:
                 for key, v in values.model_dump(by_alias=True).items():
                     if v is not None:
                         yield CellRef(table.id, row.key, key), _as_value(v)
-    for n, card in enumerate(report.scorecards):
-        yield from scorecard_cells(f"S{n + 1}", card)
 
 
 def _as_value(v: object) -> Value:

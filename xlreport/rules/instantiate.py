@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ..editions.spec import RuleSpec
 from ..model.values import CellRef, is_class_code
-from .expr import Env, Expr, Linear, Locate, Ref, render_sum_args, single_ref, sum_of
+from .expr import Env, Expr, Linear, Locate, Ref, map_cells, render_sum_args, single_ref, sum_of
 from .parser import RuleSyntaxError, parse_expr, parse_relation
-from .shape import Shape, ShapeResolver, children_of
+from .shape import Read, ScorecardShape, Shape, ShapeResolver, children_of, read_of
 
 
 @dataclass(frozen=True)
@@ -140,13 +140,100 @@ def _cached(key: tuple[object, ...], shape: Shape) -> tuple[Check, ...]:
 
 
 def forget_instances() -> None:
-    """Empty the per-shape cache (see :func:`xlreport.rules.compute.forget_shapes`)."""
+    """Empty the per-shape cache and the parses (see :func:`xlreport.rules.compute.forget_shapes`)."""
     _CACHE.clear()
+    _PARSED.clear()
+
+
+Parsed = tuple[Expr, str | None, Expr | None]
+
+
+@dataclass(frozen=True)
+class _Parse:
+    """One rule text parsed over a shape, with what it read of the shape and what it found there."""
+
+    rule: RuleSpec  # kept so that the id() in the key is not reused while the entry lives
+    sid: str | None
+    reads: tuple[tuple[Read, object], ...]
+    parsed: Parsed
+
+
+_PARSED: dict[tuple[object, ...], list[_Parse]] = {}
+_PARSED_LIMIT = 200_000  # entries before the memo starts again (a worker validating returns of many shapes)
+_PER_KEY = 4  # shapes remembered per text (the units of a department mostly share one or two)
+
+
+class _Parses:
+    """Parses of rule texts, reused across shapes: a text parsed over one shape gives the same relation
+    over another shape that reads the same of it (the same codes of the tables it sums, the same
+    scorecard layout). A scorecard rule's parse that read only its own scorecard is reused for every
+    scorecard of that layout, its cells renamed (S1 → S7): a department's 2,000 scorecards are parsed
+    for a few layouts, not 2,000 times. Each validation of a shape reads the shape afresh, so a reused
+    parse is always the parse of this shape."""
+
+    def __init__(self, shape: Shape) -> None:
+        self.shape = shape
+        self._seen: dict[Read, object] = {}
+        self._layouts: dict[str, ScorecardShape] = {}
+
+    def _read(self, read: Read) -> object:
+        if read not in self._seen:
+            self._seen[read] = read_of(self.shape, read)
+        return self._seen[read]
+
+    def _layout(self, sid: str) -> ScorecardShape:
+        found = self._layouts.get(sid)
+        if found is None:
+            found = self._layouts[sid] = replace(self.shape.scorecard(sid), sid="")
+        return found
+
+    def _holds(self, entry: _Parse) -> bool:
+        return all(self._read(read) == value for read, value in entry.reads)
+
+    def parse(self, rule: RuleSpec, kind: str, text: str, resolver: ShapeResolver) -> Parsed:
+        sid = resolver.scorecard
+        base = (id(rule), kind, text)
+        own = (*base, self._layout(sid)) if sid is not None else base
+        for entry in _PARSED.get(own, ()):
+            if entry.rule is rule and self._holds(entry):
+                return entry.parsed if entry.sid == sid else _renamed(entry.parsed, entry.sid, sid)
+        exact = (*base, sid)
+        if sid is not None:
+            for entry in _PARSED.get(exact, ()):
+                if entry.rule is rule and self._holds(entry):
+                    return entry.parsed
+        resolver.reads = []
+        try:
+            parsed = parse_relation(text, resolver) if kind == "relation" else (parse_expr(text, resolver), None, None)
+            reads = resolver.reads
+        finally:
+            resolver.reads = None
+        portable = sid is not None and all(r == ("card", sid) or r[0] in ("codes", "slots") for r in reads)
+        kept = tuple((r, self._read(r)) for r in dict.fromkeys(reads) if not (portable and r == ("card", sid)))
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        entries = _PARSED.setdefault(own if portable or sid is None else exact, [])
+        if len(entries) >= _PER_KEY:
+            entries.pop(0)
+        entries.append(_Parse(rule, sid, kept, parsed))
+        return parsed
+
+
+def _renamed(parsed: Parsed, old: str | None, new: str | None) -> Parsed:
+    """``parsed`` with the cells of scorecard ``old`` moved to scorecard ``new``."""
+    assert old is not None and new is not None
+
+    def move(cell: CellRef) -> CellRef:
+        return CellRef(new, cell.row, cell.col) if cell.table == old else cell
+
+    lhs, op, rhs = parsed
+    return map_cells(lhs, move), op, (map_cells(rhs, move) if rhs is not None else None)
 
 
 def _instantiate(shape: Shape, rules: tuple[RuleSpec, ...]) -> list[Check]:
     checks: list[Check] = []
     defined: set[CellRef] = set()
+    parses = _Parses(shape)
 
     def add(check: Check, define: bool) -> None:
         cell = single_ref(check.lhs)
@@ -173,12 +260,12 @@ def _instantiate(shape: Shape, rules: tuple[RuleSpec, ...]) -> list[Check]:
                     try:
                         if rule.kind == "empty-implies-empty":
                             assert rule.if_empty and rule.then_empty
-                            lhs = parse_expr(_sub(rule.if_empty, row, col), resolver)
-                            rhs = parse_expr(_sub(rule.then_empty, row, col), resolver)
+                            lhs = parses.parse(rule, "expr", _sub(rule.if_empty, row, col), resolver)[0]
+                            rhs = parses.parse(rule, "expr", _sub(rule.then_empty, row, col), resolver)[0]
                             add(Check(rule, rid, lhs, "empty", rhs, scorecard=sid), False)
                             continue
                         assert rule.relation is not None
-                        lhs, op, rhs = parse_relation(_sub(rule.relation, row, col), resolver)
+                        lhs, op, rhs = parses.parse(rule, "relation", _sub(rule.relation, row, col), resolver)
                     except RuleSyntaxError as exc:
                         raise RuleSyntaxError(f"rule {rid}: {exc}") from None
                     if op is None or rhs is None:

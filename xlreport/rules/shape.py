@@ -86,45 +86,78 @@ def children_of(codes: list[str]) -> dict[str, list[str]]:
     return kids
 
 
+Read = tuple[str, str]
+"""One thing rule text read of a shape: ("codes", table), ("slots", table), ("card", sid) or ("sids", "")."""
+
+
+def read_of(shape: Shape, read: Read) -> object:
+    """What ``read`` finds in ``shape`` (compared to tell whether a parse made over another shape holds)."""
+    kind, arg = read
+    if kind == "codes":
+        return tuple(shape.codes_of(arg))
+    if kind == "slots":
+        return shape.slots.get(arg, 0)
+    if kind == "card":
+        try:
+            return shape.scorecard(arg)
+        except RuleSyntaxError:
+            return None
+    return tuple(s.sid for s in shape.scorecards)
+
+
 class ShapeResolver:
-    """Expands table names, row specs and column specs of rule text against a shape."""
+    """Expands table names, row specs and column specs of rule text against a shape.
+
+    Every read of the shape is noted in :attr:`reads` when it is a list (see :func:`read_of`): what a
+    parse depends on, so that it may be reused over another shape that reads the same."""
 
     def __init__(self, shape: Shape, scorecard: str | None = None) -> None:
         self.shape = shape
         self.edition = shape.edition
         self.scorecard = scorecard
+        self.reads: list[Read] | None = None
         self._tables = {t.id: t for t in shape.edition.tables}
-        # coded tables with empty code rows (templates) → their 合计 row: only there may a code be
-        # looked up, so only their codes are gathered (a resolver is made per rule)
-        self._slotted = {
-            t.id: t.coded.total_key for t in shape.edition.tables if t.coded is not None and shape.slots.get(t.id)
-        }
-        self._known = {t: set(shape.codes_of(t)) for t in self._slotted}
+        self._known: dict[str, set[str]] = {}  # a slotted table's codes, gathered when first needed
         self._cols: dict[tuple[str, str | None, str], tuple[str, ...]] = {}  # see cols()
+
+    def _codes(self, table: str) -> list[str]:
+        if self.reads is not None:
+            self.reads.append(("codes", table))
+        return self.shape.codes_of(table)
+
+    def _slots(self, table: str) -> int:
+        if self.reads is not None:
+            self.reads.append(("slots", table))
+        return self.shape.slots.get(table, 0)
+
+    def _slot_lookup(self, table: str, col: str, code: str | None) -> CodeLookup | None:
+        return self.shape.slot_lookup(table, col, code) if self._slots(table) else None
 
     def ref(self, cell: CellRef) -> Expr:
         """A cell; a code row the shape lacks becomes a lookup over the empty code rows, when there are any;
         a column the 合计 row does not print becomes the sum of the 类 rows."""
         table = self._tables.get(cell.table)
         coded = table.coded if table is not None else None
-        if coded is not None and cell.row == coded.total_key and cell.col in coded.total_blank:
-            classes = [c for c in self.shape.codes_of(cell.table) if is_class_code(c)]
+        if coded is None:
+            return Ref(cell)
+        if cell.row == coded.total_key and cell.col in coded.total_blank:
+            classes = [c for c in self._codes(cell.table) if is_class_code(c)]
             parts: list[Expr] = [self.ref(CellRef(cell.table, c, cell.col)) for c in classes]
-            lookup = self.shape.slot_lookup(cell.table, cell.col, None)
+            lookup = self._slot_lookup(cell.table, cell.col, None)
             if lookup is not None:
                 parts.append(lookup)
             return Linear(tuple((1, p) for p in parts))
-        total = self._slotted.get(cell.table)
-        if (
-            total is not None
-            and cell.row != total
-            and not cell.row.startswith("s")
-            and cell.row not in self._known.get(cell.table, ())
-        ):
-            lookup = self.shape.slot_lookup(cell.table, cell.col, cell.row)
-            if lookup is not None:
-                return lookup
-        return Ref(cell)
+        # a template's empty code rows (slots): a code the shape lacks may be typed there
+        if cell.row == coded.total_key or cell.row.startswith("s") or not self._slots(cell.table):
+            return Ref(cell)
+        known = self._known.get(cell.table)
+        if known is None:
+            known = self._known[cell.table] = set(self._codes(cell.table))
+        elif self.reads is not None:
+            self.reads.append(("codes", cell.table))
+        if cell.row in known:
+            return Ref(cell)
+        return self._slot_lookup(cell.table, cell.col, cell.row) or Ref(cell)
 
     def parameter(self, name: str, key: str | None) -> Decimal:
         """A scoring parameter of the edition's scorecard (``scorecard("weights", "产出指标")`` in a rule)."""
@@ -151,6 +184,8 @@ class ShapeResolver:
                 raise RuleSyntaxError("S outside a scorecard rule")
             return [self.scorecard]
         if name == "S*":
+            if self.reads is not None:
+                self.reads.append(("sids", ""))
             return [s.sid for s in self.shape.scorecards]
         if name == NARRATIVE:
             return [name]
@@ -166,8 +201,9 @@ class ShapeResolver:
         if spec.startswith("@"):
             group = spec[1:]
             if t.coded is not None:
-                codes = self.shape.codes_of(table)
+                codes = self._codes(table)
                 if group == "all":
+                    self._slots(table)
                     return [t.coded.total_key, *codes, *self.shape.slots_of(table)]
                 if group == "codes":
                     return list(codes)
@@ -191,6 +227,8 @@ class ShapeResolver:
         return [spec]
 
     def _scorecard_rows(self, sid: str, spec: str) -> list[str]:
+        if self.reads is not None:
+            self.reads.append(("card", sid))
         card = self.shape.scorecard(sid)
         if spec == "@budget":
             return list(card.budget)
