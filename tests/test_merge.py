@@ -18,7 +18,9 @@ from xlreport.errors import MergeError, UnitsInvalidError
 from xlreport.export import report_to_json
 from xlreport.merge import consolidate, merge_returns, table_totals, write_consolidation
 from xlreport.model.report import Report, report_model
+from xlreport.rules.instantiate import instantiate
 from xlreport.synthetic import random_report
+from xlreport.validation.engine import shape_of
 
 from .conftest import EXAMPLE, flat_tables
 
@@ -203,6 +205,23 @@ def test_the_workbook_validates_and_its_detail_sheet_shows_each_units_contributi
     assert ws.cell(8, column).value.startswith("=SUM(")
     assert ws.cell(9, 2).value == "汇总表数" and ws.cell(9, column).value == "=xr.T01.income_grand_total.amount"
     assert values.cell(10, column).value == 0  # 差额
+    notes = [str(c.value) for row in ws.iter_rows() for c in row if c.value and "照各单位报送保留" in str(c.value)]
+    assert len(notes) == 1 and f"（{len(result.report.scorecards)}张）" in notes[0]
+    # 审核: every relation of the summed tables, none of the units' scorecard relations (all hold)
+    audited = [r[0] for r in wb["审核"].iter_rows(min_row=3, max_col=1, values_only=True) if r[0]]
+    assert not [rid for rid in audited if rid.startswith("K")]
+    table_checks = [c for c in instantiate(shape_of(result.report)) if c.scorecard is None]
+    assert len(audited) == len(table_checks) and len(result.report.scorecards) == 6
+
+
+def test_a_forced_units_failing_scorecard_check_stays_on_the_audit_sheet(tmp_path: Path) -> None:
+    forced = consolidate([*_units("shanxi-2022", 2), EXAMPLE], "某某局", force=True)
+    path = write_consolidation(tmp_path / "部门汇总.xlsx", forced)
+    ws = load_workbook(path, data_only=True)["审核"]
+    rows = [r for r in ws.iter_rows(min_row=3, values_only=True) if r[0]]
+    scorecard_rows = [(r[0], r[9]) for r in rows if r[0].startswith("K")]
+    assert scorecard_rows == [("K4", "警告")]  # the reference's one scorecard warning, S5 of the department
+    assert str(ws["A1"].value).startswith("审核结论：不通过")  # R10-1 of the reference, passed on
 
 
 def test_cli_merge(tmp_path: Path) -> None:

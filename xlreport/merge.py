@@ -428,9 +428,20 @@ def write_consolidation(path: str | os.PathLike[str], result: Consolidation) -> 
         counts=frozenset(ref for ref in totals if _is_count(edition, ref)),
         source_unit=result.source_unit,
         converted=result.converted,
-        notes=[*(c.message(edition) for c in result.name_conflicts), *result.notes],
+        notes=[*(c.message(edition) for c in result.name_conflicts), *result.notes, *_scorecard_note(result)],
     )
-    return write_report(path, result.report, extra_sheets=[detail_sheet(detail)]).path
+    return write_report(path, result.report, extra_sheets=[detail_sheet(detail)], audit_scorecards=False).path
+
+
+def _scorecard_note(result: Consolidation) -> list[str]:
+    """What the 审核 sheet of the consolidated workbook leaves out: the scorecards' checks that hold."""
+    cards = len(result.report.scorecards)
+    if not cards:
+        return []
+    return [
+        f"各项目绩效自评表（{cards}张）照各单位报送保留，已随各单位报表逐表审核；“审核”表列出汇总各表的全部勾稽关系，"
+        "绩效自评表的关系只列出未通过的。在本工作簿中改动绩效自评表后，请用 xlreport validate 重新审核"
+    ]
 
 
 __all__ = [

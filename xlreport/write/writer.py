@@ -109,10 +109,14 @@ class WorkbookWriter:
         reasons: dict[str, str] | None = None,
         for_print: bool = False,
         shading: bool = True,
+        audit_scorecards: bool = True,
     ) -> None:
         # the publication style: no shading, no helper sheets (填表说明, 审核, lists); a scorecard's helper
         # columns stay outside the print area, not hidden (the validator warns of numbers in hidden columns, F03)
         self.for_print = for_print
+        # the 审核 rows of scorecard checks: every one (live), or only those that do not hold (a
+        # consolidated report: its scorecards are the units' own, audited in their returns)
+        self.audit_scorecards = audit_scorecards
         self.as_published = as_published
         self.shading = shading and not for_print
         self.extra_sheets = tuple(extra_sheets)  # sheets added after the writer's own (汇总明细 …)
@@ -242,10 +246,17 @@ class WorkbookWriter:
         def rule_of(check: Check) -> RoundingRule:  # the validator's view of the written workbook
             return RoundingRule(check, self.amount_unit, decimals, derived)
 
+        checks = self.checks
+        if not self.audit_scorecards:
+            checks = [
+                c
+                for c in checks
+                if c.scorecard is None or rule_of(c).evaluate(self.values.get).status not in ("pass", "n/a")
+            ]
         sheets.write_checks_sheet(
             wb,
             fmt,
-            self.checks,
+            checks,
             self.values,
             self.shown,
             self.labeler,
@@ -610,6 +621,7 @@ def write_report(
     for_print: bool = False,
     narrative_inputs: dict[str, Decimal] | None = None,
     extra_sheets: Sequence[ExtraSheet] = (),
+    audit_scorecards: bool = True,
 ) -> WriteResult:
     """A filled workbook of ``report`` that changes no published figure (:mod:`xlreport.write.published`):
     a derived cell holds its formula where that prints the printed number, else the printed number
@@ -618,7 +630,9 @@ def write_report(
     年初预算 …) by id; ``extra_sheets`` add sheets after the writer's own (the 汇总明细 of a
     consolidated report). ``for_print``: the publication style — no shading, no 填表说明, 审核 or lists
     sheet: the 公开 tables, scorecards and 情况说明 as they print (a scorecard's helper columns stand
-    outside its print area, as in every workbook)."""
+    outside its print area, as in every workbook). ``audit_scorecards=False``: the 审核 sheet lists a
+    scorecard's checks only where they do not hold (a consolidated report's scorecards, each audited in
+    its unit's return: 2,000 scorecards would add 50,000 rows)."""
     edition = report.edition
     shape = shape_of(report)
     values = report.cells()
@@ -641,5 +655,6 @@ def write_report(
         extra_sheets=extra_sheets,
         reasons=dict(report.reasons),
         for_print=for_print,
+        audit_scorecards=audit_scorecards,
     )
     return writer.write(path)
