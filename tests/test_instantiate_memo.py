@@ -9,7 +9,7 @@ import pytest
 import xlreport
 from xlreport.model.values import CellRef
 from xlreport.rules.expr import Linear, Ref, map_cells
-from xlreport.rules.instantiate import _PARSED, Check, _instantiate, forget_instances, instantiate
+from xlreport.rules.instantiate import _DONE, Check, _instantiate, forget_instances, instantiate
 from xlreport.rules.shape import ScorecardShape, Shape
 from xlreport.synthetic import random_report
 from xlreport.validation.engine import shape_of
@@ -49,7 +49,7 @@ def test_reused_parses_give_the_relations_a_fresh_parse_gives(edition_id: str) -
         assert not differ, differ[:5]
     assert any(s.slots for s in shapes)
     assert any(s.scorecards for s in shapes) == shapes[0].edition.scorecard.enabled
-    parsed = sum(len(entries) for entries in _PARSED.values())
+    parsed = sum(len(entries) for entries in _DONE.values())
     assert 0 < parsed < sum(len(checks) for checks in expected) / 3  # reused, not parsed again for each shape
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
+from typing import TypeVar
 
 from ..editions.spec import RuleSpec
 from ..model.values import CellRef, is_class_code
@@ -142,34 +145,37 @@ def _cached(key: tuple[object, ...], shape: Shape) -> tuple[Check, ...]:
 def forget_instances() -> None:
     """Empty the per-shape cache and the parses (see :func:`xlreport.rules.compute.forget_shapes`)."""
     _CACHE.clear()
-    _PARSED.clear()
+    _DONE.clear()
 
 
 Parsed = tuple[Expr, str | None, Expr | None]
+Item = tuple[str, Expr, str, Expr, bool]  # one instance of a rule: id, lhs, op, rhs, whether it defines lhs
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class _Parse:
-    """One rule text parsed over a shape, with what it read of the shape and what it found there."""
+class _Done:
+    """Work done over one shape (a rule text's parse, a rule's instances), with what it read of the shape
+    and what it found there."""
 
     rule: RuleSpec  # kept so that the id() in the key is not reused while the entry lives
     sid: str | None
     reads: tuple[tuple[Read, object], ...]
-    parsed: Parsed
+    result: object
 
 
-_PARSED: dict[tuple[object, ...], list[_Parse]] = {}
-_PARSED_LIMIT = 200_000  # entries before the memo starts again (a worker validating returns of many shapes)
-_PER_KEY = 4  # shapes remembered per text (the units of a department mostly share one or two)
+_DONE: dict[tuple[object, ...], list[_Done]] = {}
+_DONE_LIMIT = 200_000  # entries before the memo starts again (a worker validating returns of many shapes)
+_PER_KEY = 4  # shapes remembered per key (the units of a department mostly share one or two)
 
 
-class _Parses:
-    """Parses of rule texts, reused across shapes: a text parsed over one shape gives the same relation
-    over another shape that reads the same of it (the same codes of the tables it sums, the same
-    scorecard layout). A scorecard rule's parse that read only its own scorecard is reused for every
-    scorecard of that layout, its cells renamed (S1 → S7): a department's 2,000 scorecards are parsed
-    for a few layouts, not 2,000 times. Each validation of a shape reads the shape afresh, so a reused
-    parse is always the parse of this shape."""
+class _Reuse:
+    """Instantiation work reused across shapes, at two levels: a rule's instances (over a scorecard, or
+    the whole report) and, below it, one rule text's parse. Work done over one shape holds for another
+    shape that reads the same of it (the same codes of the tables it names, the same slots, the same
+    scorecard layout). Work that read only its own scorecard serves every scorecard of that layout, its
+    cells renamed (S1 → S7): a department's 2,000 scorecards are parsed for a few layouts, not 2,000
+    times. Each shape is read afresh, so reused work is always the work over this shape."""
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
@@ -187,53 +193,105 @@ class _Parses:
             found = self._layouts[sid] = replace(self.shape.scorecard(sid), sid="")
         return found
 
-    def _holds(self, entry: _Parse) -> bool:
+    def _holds(self, entry: _Done) -> bool:
         return all(self._read(read) == value for read, value in entry.reads)
 
-    def parse(self, rule: RuleSpec, kind: str, text: str, resolver: ShapeResolver) -> Parsed:
+    def get(
+        self,
+        rule: RuleSpec,
+        key: tuple[object, ...],
+        resolver: ShapeResolver,
+        build: Callable[[], T],
+        rename: Callable[[T, str, str], T],
+    ) -> T:
+        """``build()``'s result over this shape: reused when work under ``key`` read the same, else built
+        while ``resolver`` notes what it reads. The reads are passed on to an enclosing recording."""
         sid = resolver.scorecard
-        base = (id(rule), kind, text)
+        outer = resolver.reads
+        base = (id(rule), *key)
         own = (*base, self._layout(sid)) if sid is not None else base
-        for entry in _PARSED.get(own, ()):
-            if entry.rule is rule and self._holds(entry):
-                return entry.parsed if entry.sid == sid else _renamed(entry.parsed, entry.sid, sid)
         exact = (*base, sid)
-        if sid is not None:
-            for entry in _PARSED.get(exact, ()):
+        for where in (own, exact) if sid is not None else (own,):
+            for entry in _DONE.get(where, ()):
                 if entry.rule is rule and self._holds(entry):
-                    return entry.parsed
+                    if outer is not None:
+                        outer.extend(r for r, _ in entry.reads)
+                        if sid is not None:
+                            outer.append(("card", sid))
+                    result: T = entry.result  # type: ignore[assignment]
+                    return result if entry.sid == sid or entry.sid is None else rename(result, entry.sid, sid)
         resolver.reads = []
         try:
-            parsed = parse_relation(text, resolver) if kind == "relation" else (parse_expr(text, resolver), None, None)
+            built = build()
             reads = resolver.reads
         finally:
-            resolver.reads = None
+            resolver.reads = outer
+        if outer is not None:
+            outer.extend(reads)
         portable = sid is not None and all(r == ("card", sid) or r[0] in ("codes", "slots") for r in reads)
         kept = tuple((r, self._read(r)) for r in dict.fromkeys(reads) if not (portable and r == ("card", sid)))
-        if len(_PARSED) >= _PARSED_LIMIT:
-            _PARSED.clear()
-        entries = _PARSED.setdefault(own if portable or sid is None else exact, [])
+        if len(_DONE) >= _DONE_LIMIT:
+            _DONE.clear()
+        entries = _DONE.setdefault(own if portable or sid is None else exact, [])
         if len(entries) >= _PER_KEY:
             entries.pop(0)
-        entries.append(_Parse(rule, sid, kept, parsed))
-        return parsed
+        entries.append(_Done(rule, sid, kept, built))
+        return built
 
 
-def _renamed(parsed: Parsed, old: str | None, new: str | None) -> Parsed:
-    """``parsed`` with the cells of scorecard ``old`` moved to scorecard ``new``."""
-    assert old is not None and new is not None
+def _parse(reuse: _Reuse, rule: RuleSpec, kind: str, text: str, resolver: ShapeResolver) -> Parsed:
+    def build() -> Parsed:
+        return parse_relation(text, resolver) if kind == "relation" else (parse_expr(text, resolver), None, None)
 
+    return reuse.get(rule, (kind, text), resolver, build, _renamed)
+
+
+def _mover(old: str, new: str) -> Callable[[CellRef], CellRef]:
     def move(cell: CellRef) -> CellRef:
         return CellRef(new, cell.row, cell.col) if cell.table == old else cell
 
+    return move
+
+
+def _renamed(parsed: Parsed, old: str, new: str) -> Parsed:
+    """``parsed`` with the cells of scorecard ``old`` moved to scorecard ``new``."""
+    move = _mover(old, new)
     lhs, op, rhs = parsed
     return map_cells(lhs, move), op, (map_cells(rhs, move) if rhs is not None else None)
+
+
+def _items_renamed(items: tuple[Item, ...], old: str, new: str) -> tuple[Item, ...]:
+    move = _mover(old, new)
+    return tuple((rid, map_cells(lhs, move), op, map_cells(rhs, move), define) for rid, lhs, op, rhs, define in items)
+
+
+def _items(reuse: _Reuse, rule: RuleSpec, resolver: ShapeResolver) -> tuple[Item, ...]:
+    """Every instance of ``rule`` over the resolver's shape (and scorecard)."""
+    out: list[Item] = []
+    for row in _foreach_rows(rule, resolver):
+        for col in rule.foreach_col or (None,):
+            rid = _sub(rule.id, row, col)
+            try:
+                if rule.kind == "empty-implies-empty":
+                    assert rule.if_empty and rule.then_empty
+                    lhs = _parse(reuse, rule, "expr", _sub(rule.if_empty, row, col), resolver)[0]
+                    rhs = _parse(reuse, rule, "expr", _sub(rule.then_empty, row, col), resolver)[0]
+                    out.append((rid, lhs, "empty", rhs, False))
+                    continue
+                assert rule.relation is not None
+                lhs, op, parsed_rhs = _parse(reuse, rule, "relation", _sub(rule.relation, row, col), resolver)
+            except RuleSyntaxError as exc:
+                raise RuleSyntaxError(f"rule {rid}: {exc}") from None
+            if op is None or parsed_rhs is None:
+                raise RuleSyntaxError(f"rule {rid}: not a relation")
+            out.append((rid, lhs, op, parsed_rhs, rule.define and op == "="))
+    return tuple(out)
 
 
 def _instantiate(shape: Shape, rules: tuple[RuleSpec, ...]) -> list[Check]:
     checks: list[Check] = []
     defined: set[CellRef] = set()
-    parses = _Parses(shape)
+    reuse = _Reuse(shape)
 
     def add(check: Check, define: bool) -> None:
         cell = single_ref(check.lhs)
@@ -254,23 +312,9 @@ def _instantiate(shape: Shape, rules: tuple[RuleSpec, ...]) -> list[Check]:
         scopes: list[str | None] = [s.sid for s in shape.scorecards] if rule.scope == "scorecard" else [None]
         for sid in scopes:
             resolver = ShapeResolver(shape, sid)
-            for row in _foreach_rows(rule, resolver):
-                for col in rule.foreach_col or (None,):
-                    rid = _sub(rule.id, row, col)
-                    try:
-                        if rule.kind == "empty-implies-empty":
-                            assert rule.if_empty and rule.then_empty
-                            lhs = parses.parse(rule, "expr", _sub(rule.if_empty, row, col), resolver)[0]
-                            rhs = parses.parse(rule, "expr", _sub(rule.then_empty, row, col), resolver)[0]
-                            add(Check(rule, rid, lhs, "empty", rhs, scorecard=sid), False)
-                            continue
-                        assert rule.relation is not None
-                        lhs, op, rhs = parses.parse(rule, "relation", _sub(rule.relation, row, col), resolver)
-                    except RuleSyntaxError as exc:
-                        raise RuleSyntaxError(f"rule {rid}: {exc}") from None
-                    if op is None or rhs is None:
-                        raise RuleSyntaxError(f"rule {rid}: not a relation")
-                    add(Check(rule, rid, lhs, op, rhs, scorecard=sid), rule.define and op == "=")
+            items = reuse.get(rule, ("rule",), resolver, partial(_items, reuse, rule, resolver), _items_renamed)
+            for rid, lhs, op, rhs, define in items:
+                add(Check(rule, rid, lhs, op, rhs, scorecard=sid), define)
     return checks
 
 
