@@ -146,6 +146,13 @@ def map_cells(expr: Expr, move: Callable[[CellRef], CellRef]) -> Expr:
     if kind is Ref:
         cell = move(expr.cell)  # type: ignore[attr-defined]
         return expr if cell is expr.cell else Ref(cell)  # type: ignore[attr-defined]
+    if kind is Num or kind is Text:
+        return expr
+    if kind is Linear:
+        terms = expr.terms  # type: ignore[attr-defined]
+        moved_terms = tuple((w, map_cells(e, move)) for w, e in terms)
+        same = all(a[1] is b[1] for a, b in zip(moved_terms, terms, strict=True))
+        return expr if same else Linear(moved_terms)
     names = _FIELDS.get(kind)
     if names is None:
         names = _FIELDS[kind] = tuple(f.name for f in fields(expr))  # type: ignore[arg-type]

@@ -209,15 +209,17 @@ class _Reuse:
         sid = resolver.scorecard
         outer = resolver.reads
         base = (id(rule), *key)
-        own = (*base, self._layout(sid)) if sid is not None else base
-        exact = (*base, sid)
-        for where in (own, exact) if sid is not None else (own,):
+        if sid is None:
+            keys: tuple[tuple[object, ...], ...] = (base,)
+        else:  # work that read nothing of its scorecard, work that read its layout, work tied to it
+            keys = ((*base, None), (*base, self._layout(sid)), (*base, sid))
+        for where in keys:
             for entry in _DONE.get(where, ()):
                 if entry.rule is rule and self._holds(entry):
                     if outer is not None:
                         outer.extend(r for r, _ in entry.reads)
-                        if sid is not None:
-                            outer.append(("card", sid))
+                        if sid is not None and where is keys[1]:
+                            outer.append(("card", sid))  # type: ignore[arg-type]
                     result: T = entry.result  # type: ignore[assignment]
                     return result if entry.sid == sid or entry.sid is None else rename(result, entry.sid, sid)
         resolver.reads = []
@@ -228,11 +230,17 @@ class _Reuse:
             resolver.reads = outer
         if outer is not None:
             outer.extend(reads)
-        portable = sid is not None and all(r == ("card", sid) or r[0] in ("codes", "slots") for r in reads)
-        kept = tuple((r, self._read(r)) for r in dict.fromkeys(reads) if not (portable and r == ("card", sid)))
+        if sid is None:
+            where = base
+        elif any(r != ("card", sid) and r[0] not in ("codes", "slots") for r in reads):
+            where = keys[2]  # it read another scorecard, or the list of them: for this sid only
+        else:
+            where = keys[1] if ("card", sid) in reads else keys[0]
+        own = sid is not None and where is not keys[2]
+        kept = tuple((r, self._read(r)) for r in dict.fromkeys(reads) if not (own and r == ("card", sid)))
         if len(_DONE) >= _DONE_LIMIT:
             _DONE.clear()
-        entries = _DONE.setdefault(own if portable or sid is None else exact, [])
+        entries = _DONE.setdefault(where, [])
         if len(entries) >= _PER_KEY:
             entries.pop(0)
         entries.append(_Done(rule, sid, kept, built))
@@ -247,8 +255,15 @@ def _parse(reuse: _Reuse, rule: RuleSpec, kind: str, text: str, resolver: ShapeR
 
 
 def _mover(old: str, new: str) -> Callable[[CellRef], CellRef]:
+    moved: dict[CellRef, CellRef] = {}  # a scorecard's cells recur in many of its relations
+
     def move(cell: CellRef) -> CellRef:
-        return CellRef(new, cell.row, cell.col) if cell.table == old else cell
+        if cell.table != old:
+            return cell
+        found = moved.get(cell)
+        if found is None:
+            found = moved[cell] = CellRef(new, cell.row, cell.col)
+        return found
 
     return move
 

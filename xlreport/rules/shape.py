@@ -227,6 +227,8 @@ class ShapeResolver:
         return [spec]
 
     def _scorecard_rows(self, sid: str, spec: str) -> list[str]:
+        if sid == self.scorecard and not spec.startswith("@"):  # one row of its own scorecard: any layout
+            return [spec]
         if self.reads is not None:
             self.reads.append(("card", sid))
         card = self.shape.scorecard(sid)

@@ -46,13 +46,20 @@ def _without_strings(formula: str) -> str:
     return _STRING.sub('""', formula)
 
 
+_OPTIONS = {
+    # typed text never becomes a formula, a number or a link
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    # each sheet's XML assembled in memory, not in a temporary file of its own: a consolidated workbook
+    # of 2,000 scorecard sheets spent 2.5 of its 17 seconds creating and removing them
+    "in_memory": True,
+}
+
+
 def new_workbook(filename: Any, options: dict[str, Any] | None = None) -> Workbook:
-    """An xlsxwriter workbook whose sheets are :class:`ClassicWorksheet`; typed text never becomes a
-    formula, a number or a link."""
-    wb = Workbook(
-        filename,
-        {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False, **(options or {})},
-    )
+    """An xlsxwriter workbook whose sheets are :class:`ClassicWorksheet` (see :data:`_OPTIONS`)."""
+    wb = Workbook(filename, {**_OPTIONS, **(options or {})})
     wb.worksheet_class = ClassicWorksheet
     return wb
 
