@@ -9,12 +9,21 @@ _COORD = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
 def column_letter(index: int) -> str:
-    """1 → A, 27 → AA."""
+    """1 → A, 27 → AA (the first columns from a table: formulas name them hundreds of thousands of times)."""
+    if 0 < index < len(_LETTERS):
+        return _LETTERS[index]
+    return _letters(index)
+
+
+def _letters(index: int) -> str:
     letters = ""
     while index > 0:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+_LETTERS = tuple(_letters(i) for i in range(703))  # "" and A … ZZ
 
 
 _INDEX: dict[str, int] = {}
@@ -35,6 +44,8 @@ def column_index(letters: str) -> int:
 
 def cell_name(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
     """(0, 0) → A1; with ``row_abs``/``col_abs`` → $A$1 (xlsxwriter's ``xl_rowcol_to_cell``)."""
+    if not (row_abs or col_abs):
+        return f"{column_letter(col + 1)}{row + 1}"
     return f"{'$' if col_abs else ''}{column_letter(col + 1)}{'$' if row_abs else ''}{row + 1}"
 
 

@@ -31,10 +31,16 @@ class Locator:
     def __init__(self, addresses: dict[CellRef, Address], sheet: str) -> None:
         self.addresses = addresses
         self.sheet = sheet
+        self._quoted: dict[str, str] = {}
 
     def _address(self, sheet: str, row: int, col: int) -> str:
         a1 = cell_name(row, col)
-        return a1 if sheet == self.sheet else f"{quote_sheet(sheet)}!{a1}"
+        if sheet == self.sheet:
+            return a1
+        quoted = self._quoted.get(sheet)
+        if quoted is None:
+            quoted = self._quoted[sheet] = quote_sheet(sheet)
+        return f"{quoted}!{a1}"
 
     def __call__(self, cell: CellRef) -> str:
         found = self.addresses.get(cell)

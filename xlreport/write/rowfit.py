@@ -11,6 +11,7 @@ points a CJK character takes about 2 units × size/11, any other character about
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from xlsxwriter.worksheet import Worksheet
 
@@ -34,8 +35,10 @@ def text_units(text: str, size: float = DEFAULT_SIZE) -> float:
     return sum(CJK_UNITS if is_wide(ch) else LATIN_UNITS for ch in text) * scale
 
 
+@lru_cache(maxsize=16_384)
 def lines(text: str, width: float, size: float = DEFAULT_SIZE) -> int:
-    """How many lines ``text`` wraps to in a cell ``width`` column units wide (explicit line breaks kept)."""
+    """How many lines ``text`` wraps to in a cell ``width`` column units wide (explicit line breaks kept;
+    remembered: a workbook wraps the same labels on every sheet)."""
     usable = max(1.0, width - PADDING)
     total = 0
     for part in str(text).split("\n"):
