@@ -72,3 +72,26 @@ def test_map_cells_moves_only_the_cells_it_is_asked_to_and_shares_the_rest() -> 
     assert list(moved.refs()) == [CellRef("S9", "total", "executed"), CellRef("S9", "total", "budget"), c]
     assert moved.terms[2][1] is expr.terms[2][1]  # type: ignore[attr-defined]
     assert map_cells(expr, lambda cell: cell) is expr
+
+
+def test_a_parse_is_not_reused_over_another_edition_that_shares_its_rules() -> None:
+    edition = xlreport.load_edition("shanxi-2022")
+    shifted = tuple((bound + 1, grade) for bound, grade in edition.scorecard.grades)
+    other = edition.model_copy(update={"scorecard": edition.scorecard.model_copy(update={"grades": shifted})})
+    assert other.rules[0] is edition.rules[0]  # the same rule objects, other scoring parameters
+    card = [ScorecardShape("S1", ("total",), ("i1",), ())]
+    fresh = _fresh(Shape(other, {}, card))
+    forget_instances()
+    _instantiate(Shape(edition, {}, card), edition.rules)
+    assert _instantiate(Shape(other, {}, card), other.rules) == fresh
+    forget_instances()
+
+
+def test_a_row_range_of_a_scorecard_is_refused_as_before() -> None:
+    from xlreport.rules.parser import RuleSyntaxError, parse_relation
+    from xlreport.rules.shape import ShapeResolver
+
+    edition = xlreport.load_edition("shanxi-2022")
+    shape = Shape(edition, {}, [ScorecardShape("S1", ("total",), ("i1", "i2"), ())])
+    with pytest.raises(RuleSyntaxError, match="unknown scorecard rows"):
+        parse_relation("S[i1:i2].score >= 0", ShapeResolver(shape, "S1"))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import partial
 from typing import TypeVar
 
-from ..editions.spec import RuleSpec
+from ..editions.spec import Edition, RuleSpec
 from ..model.values import CellRef, is_class_code
 from .expr import Env, Expr, Linear, Locate, Ref, map_cells, render_sum_args, single_ref, sum_of
 from .parser import RuleSyntaxError, parse_expr, parse_relation
@@ -158,7 +158,8 @@ class _Done:
     """Work done over one shape (a rule text's parse, a rule's instances), with what it read of the shape
     and what it found there."""
 
-    rule: RuleSpec  # kept so that the id() in the key is not reused while the entry lives
+    rule: RuleSpec  # kept, with the edition, so that the id()s in the key are not reused while it lives
+    edition: Edition  # a rule's parse depends on its edition's tables and scoring parameters too
     sid: str | None
     reads: tuple[tuple[Read, object], ...]
     result: object
@@ -208,14 +209,15 @@ class _Reuse:
         while ``resolver`` notes what it reads. The reads are passed on to an enclosing recording."""
         sid = resolver.scorecard
         outer = resolver.reads
-        base = (id(rule), *key)
+        edition = self.shape.edition
+        base = (id(rule), id(edition), *key)
         if sid is None:
             keys: tuple[tuple[object, ...], ...] = (base,)
         else:  # work that read nothing of its scorecard, work that read its layout, work tied to it
             keys = ((*base, None), (*base, self._layout(sid)), (*base, sid))
         for where in keys:
             for entry in _DONE.get(where, ()):
-                if entry.rule is rule and self._holds(entry):
+                if entry.rule is rule and entry.edition is edition and self._holds(entry):
                     if outer is not None:
                         outer.extend(r for r, _ in entry.reads)
                         if sid is not None and where is keys[1]:
@@ -243,7 +245,7 @@ class _Reuse:
         entries = _DONE.setdefault(where, [])
         if len(entries) >= _PER_KEY:
             entries.pop(0)
-        entries.append(_Done(rule, sid, kept, built))
+        entries.append(_Done(rule, edition, sid, kept, built))
         return built
 
 

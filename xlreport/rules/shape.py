@@ -227,7 +227,7 @@ class ShapeResolver:
         return [spec]
 
     def _scorecard_rows(self, sid: str, spec: str) -> list[str]:
-        if sid == self.scorecard and not spec.startswith("@"):  # one row of its own scorecard: any layout
+        if sid == self.scorecard and not spec.startswith("@") and ":" not in spec:  # one row of its own: any layout
             return [spec]
         if self.reads is not None:
             self.reads.append(("card", sid))
