@@ -21,11 +21,15 @@ from ..model.units import to_wanyuan
 from ..model.values import CellRef, Value
 from .cached import stored
 from .formats import AMOUNT, COUNT, Formats
+from .rowfit import RowFit
 
 if TYPE_CHECKING:  # pragma: no cover
     from .writer import ExtraSheet, WorkbookWriter
 
 DETAIL_SHEET = "汇总明细"
+_WIDTHS = (6, 26, 24, 12)  # 序号, 单位名称, 报送文件, 审核结果
+_TOTAL_WIDTH = 15  # each total's column
+_PAGE_TOTALS = 2  # the fixed columns and this many totals fill the first landscape page (title, notes)
 _FIRST = 4  # the three header rows below the title and the meta line
 _FIXED = ("序号", "单位名称", "报送文件", "审核结果")
 
@@ -74,7 +78,14 @@ def _write(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter, detail
     text = fmt.raw("detail_text", {**border, "text_wrap": True})
     bold = fmt.raw("detail_bold", {**border, "bold": True})
     last_col = len(_FIXED) + len(detail.totals) - 1
-    ws.merge_range(0, 0, 0, min(last_col, 10), f"{writer.unit_name} 汇总明细：各表合计数的单位构成", fmt.get("title"))
+    ws.merge_range(
+        0,
+        0,
+        0,
+        min(last_col, len(_FIXED) + _PAGE_TOTALS - 1),
+        f"{writer.unit_name} 汇总明细：各表合计数的单位构成",
+        fmt.get("title"),
+    )
     ws.set_row(0, 30)
     unit_word = f"金额单位：{detail.source_unit}（各单位报送数）"
     if detail.converted:
@@ -141,15 +152,21 @@ def _write(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter, detail
         else:
             ws.write_blank(rows["table"], c, None, style)
             ws.write_blank(rows["difference"], c, None, style)
+    widths = [*_WIDTHS, *([_TOTAL_WIDTH] * len(detail.totals))]
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    # each note wraps within the first printed page's width, under the units (a long note would run
+    # off to the right across the pages of totals)
     note_row = rows["difference"] + 2
+    note_last = min(last_col, len(_FIXED) + _PAGE_TOTALS - 1)
+    note_style = fmt.raw("detail_note", {"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top"})
+    fit = RowFit(widths)
     for k, note in enumerate(detail.notes):
-        ws.write_string(note_row + k, 0, f"注{k + 1}：{note}" if len(detail.notes) > 1 else f"注：{note}")
-    ws.set_column(0, 0, 6)
-    ws.set_column(1, 1, 26)
-    ws.set_column(2, 2, 24)
-    ws.set_column(3, 3, 12)
-    if detail.totals:
-        ws.set_column(len(_FIXED), last_col, 15)
+        text = f"注{k + 1}：{note}" if len(detail.notes) > 1 else f"注：{note}"
+        ws.merge_range(note_row + k, 0, note_row + k, note_last, "", note_style)
+        ws.write_string(note_row + k, 0, text, note_style)
+        fit.text(note_row + k, 0, text, note_last)
+    fit.apply(ws)
     ws.freeze_panes(_FIRST, 2)
     ws.autofilter(_FIRST - 1, 0, max(last, _FIRST - 1), last_col)
     ws.set_landscape()
