@@ -31,6 +31,7 @@ from typing import Any
 
 from .editions.spec import Edition
 from .errors import MergeError, UnitsInvalidError
+from .gc_policy import fewer_full_collections
 from .model.assemble import assemble
 from .model.report import Report, report_model
 from .model.units import to_wanyuan
@@ -309,6 +310,7 @@ def amount_unit_of(report: Report) -> str:
     return report.meta.amount_unit or report.edition.info.amount_unit
 
 
+@fewer_full_collections()
 def consolidate_units(units: list[UnitReturn], dept: str, *, force: bool = False) -> Consolidation:
     """Add up ``units`` (already read and validated) into ``dept``'s report; raises :class:`MergeError`."""
     if not units:
@@ -374,6 +376,7 @@ def rounding_note(source_unit: str, converted: bool) -> str:
     return f"各单位报送数以{source_unit}为单位：按报送数逐格相加，不舍入"
 
 
+@fewer_full_collections()
 def consolidate(
     returns: Sequence[Source],
     dept: str,
@@ -411,6 +414,7 @@ def merge_returns(
     return consolidate(returns, dept, self_return=self_return, force=force).report
 
 
+@fewer_full_collections()
 def write_consolidation(path: str | os.PathLike[str], result: Consolidation) -> Path:
     """The consolidated workbook (live formulas, 审核 sheet, 情况说明) with its 汇总明细 sheet."""
     from .write.consolidation import ConsolidationDetail, DetailUnit, detail_sheet

@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from .. import __version__
 from ..editions.spec import Edition, PageSpec
 from ..fileio import atomic_write
+from ..gc_policy import fewer_full_collections
 from ..layout.plan import (
     CHECK_SHEET,
     GUIDE_SHEET,
@@ -386,6 +387,7 @@ class WorkbookWriter:
         form = self.edition.scorecard.form
         display = None if is_table else form.indicators.display()
         blank_numbers: list[tuple[int, int]] = []  # a form's number cells still blank (FORM_BLANK)
+        sheet = quote_sheetname(plan.name)  # as the defined names name it
         coloured: set[str] = set()  # the fills of printed numbers kept on this sheet: their legend
         for ref, dc in plan.cells.items():
             check = self.defs.get(ref)
@@ -403,9 +405,9 @@ class WorkbookWriter:
                 ws.write_blank(dc.row, dc.col, None, fmt.value(dc.kind, formula=True))
                 continue
             if not shown_only:
-                wb.define_name(defined_name(ref), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
+                wb.define_name(defined_name(ref), f"={sheet}!{_abs(dc)}")
             if ref in self.frozen:  # the validator's mark: the writer put the printed number here
-                wb.define_name(defined_name(ref, REPORTED_PREFIX), f"={quote_sheetname(plan.name)}!{_abs(dc)}")
+                wb.define_name(defined_name(ref, REPORTED_PREFIX), f"={sheet}!{_abs(dc)}")
             if check is not None and ref not in self.frozen:
                 formula = "=" + check.formula(locate)
                 # a printed 0.00 prints; a scorecard's computed 0 (a 结余 of 0) prints as the form does
@@ -575,6 +577,7 @@ def template_shape(
     return shape
 
 
+@fewer_full_collections()
 def write_template(
     path: str | os.PathLike[str],
     edition: Edition,
@@ -613,6 +616,7 @@ def write_template(
     return writer.write(path)
 
 
+@fewer_full_collections()
 def write_report(
     path: str | os.PathLike[str],
     report: Report,
