@@ -77,7 +77,29 @@ def test_the_narrative_inputs_are_summed() -> None:
     units[2] = units[2].model_copy(update={"narrative": {"last_income_grand_total": Decimal("0.05")}})
     result = consolidate(units, "某某局")
     assert result.report.narrative == {"last_income_grand_total": Decimal("300.05"), "initial_budget": Decimal(14)}
-    assert any("只有2个单位填写" in n for n in result.notes)
+    partial = [n for n in result.notes if "只有部分单位填写" in n]
+    assert len(partial) == 1 and "（共3个单位）" in partial[0] and "“财政拨款支出年初预算数”（2个）" in partial[0]
+
+
+def test_percentages_and_scores_are_not_summed_and_counts_not_converted() -> None:
+    """A unit's 绩效自评 coverage (%) or score is not the department's: left for it to fill, and said so;
+    a count (vehicles, 人次) stays a count when 元 returns make a 万元 report."""
+    shanxi = _units("shanxi-2022", 2)
+    given = [
+        {"perf_coverage": Decimal(100), "perf_whole_score": Decimal(s), "perf_level1_projects": Decimal(3)}
+        for s in (92, 88)
+    ]
+    units = [u.model_copy(update={"narrative": g}) for u, g in zip(shanxi, given, strict=True)]
+    result = consolidate(units, "某某局")
+    assert result.report.narrative == {"perf_level1_projects": Decimal(6)}
+    note = next(n for n in result.notes if "不能相加" in n)
+    assert "“绩效自评项目资金占项目支出总额的比例（%）”" in note and "“整体绩效自评得分（分）”" in note
+    in_yuan = _in_yuan("shanghai-2024", 2)
+    given = [{"vehicles_fiscal": Decimal(7), "running_costs": Decimal("123456.78")} for _ in in_yuan]
+    units = [u.model_copy(update={"narrative": g}) for u, g in zip(in_yuan, given, strict=True)]
+    result = consolidate(units, "某某局")
+    assert result.converted
+    assert result.report.narrative == {"vehicles_fiscal": Decimal(14), "running_costs": Decimal("24.69")}
 
 
 def _in_yuan(edition_id: str, n: int = UNITS) -> list[Report]:

@@ -282,6 +282,8 @@ def _codes(units: list[UnitReturn], edition: Edition) -> tuple[dict[str, list[tu
 
 
 def _narrative(units: list[UnitReturn], edition: Edition, convert: bool) -> tuple[dict[str, Decimal], list[str]]:
+    """The 情况说明 inputs summed: amounts (converted to 万元 with the tables) and counts; a percentage or a
+    score of the units is not a figure of the department, so it is left for the department to fill."""
     sums: dict[str, Decimal] = {}
     given: Counter[str] = Counter()
     for u in units:
@@ -289,14 +291,21 @@ def _narrative(units: list[UnitReturn], edition: Edition, convert: bool) -> tupl
             if v is not None:
                 sums[key] = sums.get(key, Decimal(0)) + v
                 given[key] += 1
-    labels = {n.id: n.label for n in edition.narrative}
-    notes = [
-        f"情况说明的输入“{labels.get(key, key)}”只有{count}个单位填写（共{len(units)}个），汇总数只含这些单位"
-        for key, count in given.items()
-        if count < len(units)
-    ]
-    if convert:  # every 情况说明 input of an edition is an amount (last year's figures, 年初预算)
-        sums = {k: to_wanyuan(v) for k, v in sums.items()}
+    items = {n.id: n for n in edition.narrative}
+    label = {key: items[key].label if key in items else key for key in sums}
+    measure = {key: items[key].measure if key in items else "amount" for key in sums}
+    unsummed = sorted((key for key in sums if measure[key] in ("percent", "score")), key=list(items).index)
+    notes = []
+    if unsummed:
+        names = "、".join(f"“{label[k]}”" for k in unsummed)
+        notes.append(f"情况说明的输入{names}是比例或得分，不能相加，汇总表留空，请部门填写")
+    partial = [key for key, count in given.items() if count < len(units) and key not in unsummed]
+    if partial:
+        each = "、".join(f"“{label[k]}”（{given[k]}个）" for k in partial)
+        notes.append(f"情况说明的输入只有部分单位填写（共{len(units)}个单位），汇总数只含填写的单位：{each}")
+    sums = {
+        k: to_wanyuan(v) if convert and measure[k] == "amount" else v for k, v in sums.items() if k not in unsummed
+    }
     return sums, notes
 
 

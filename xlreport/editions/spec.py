@@ -378,6 +378,9 @@ class NarrativeItem(_Frozen):
     section: str
     label: str
     kind: Literal["amount", "percent", "input", "count"] = "amount"
+    # what an input holds: an amount (in the edition's unit), a count (个, 辆, 人次), a percentage typed as a
+    # number (95 = 95%) or a score; a consolidation adds up amounts and counts, never percentages or scores
+    measure: Literal["amount", "count", "percent", "score"] = "amount"
     expr: str | None = None
     foreach_row: str | None = None  # e.g. "T05@classes": one line per row, {row} substituted
     previous: str | None = None  # an input: the expression giving it from last year's report ("@income_grand_total")

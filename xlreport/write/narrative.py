@@ -42,6 +42,7 @@ class NarrativeLine:
     label: str
     kind: str
     expr: Expr | None
+    measure: str = "amount"  # an input's: amount, count, percent (95 = 95%), score
 
     @property
     def ref(self) -> CellRef:
@@ -88,13 +89,16 @@ def _expand(
             label = label.replace("{row}", row).replace("{name}", name or row)
             text = text.replace("{row}", row) if text is not None else None
         expr = None if item.kind == "input" or text is None else parse_expr(text, resolver)
-        out.append(NarrativeLine(item_id, item.section, label, item.kind, expr))
+        out.append(NarrativeLine(item_id, item.section, label, item.kind, expr, item.measure))
     return out
 
 
-def _note(line: NarrativeLine, addresses: dict[CellRef, tuple[str, int, int]]) -> str:
+_TYPED = {"count": "个数，整数", "percent": "百分比的数，如95表示95%", "score": "分"}  # what an input's cell takes
+
+
+def _note(line: NarrativeLine, addresses: dict[CellRef, tuple[str, int, int]], amount_unit: str) -> str:
     if line.expr is None:
-        return "填报：请在浅黄色单元格填写（元）"
+        return f"填报：请在浅黄色单元格填写（{_TYPED.get(line.measure, amount_unit)}）"
     refs = list(line.expr.refs())
     sheets = sorted({addresses[c][0] for c in refs if c.table != NARRATIVE and c in addresses})
     parts = ["自动计算"]
@@ -172,10 +176,10 @@ def write_narrative_sheet(
     for i, line in enumerate(lines):
         row = first + i
         ws.write_string(row, 1, line.label, label_fmt)
-        ws.write_string(row, 3, _note(line, addresses), note_fmt)
+        ws.write_string(row, 3, _note(line, addresses, edition.info.amount_unit), note_fmt)
         if line.expr is None:
             value = inputs.get(line.ref)
-            style = fmt.value("amount")
+            style = fmt.value("count" if line.measure == "count" else "amount")
             if value is None:
                 ws.write_blank(row, 2, None, style)
             else:
