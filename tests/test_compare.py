@@ -206,3 +206,27 @@ def test_previous_inputs_are_last_years_figures_named_by_the_narrative_data() ->
     result = compare_reports(this, last)
     line = result.line("T01", "income_grand_total", "amount")
     assert line is not None and line.last == inputs["last_income_grand_total"]
+
+
+def test_cli_compare_writes_the_file_its_name_asks_for_and_says_what_differs(tmp_path: Path) -> None:
+    last = tmp_path / "2021.json"
+    data = previous_year()
+    data["meta"]["unit_name"] = "另一个单位"
+    last.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    runner = CliRunner()
+    as_csv = tmp_path / "同比.csv"
+    done = runner.invoke(main, ["compare", str(EXAMPLE), str(last), "-o", str(as_csv)])
+    assert done.exit_code == 0, done.output
+    assert as_csv.read_bytes().startswith(b"\xef\xbb\xbftable,sheet,row")  # CSV (with a BOM, for Excel)
+    assert "总计" not in done.stdout  # the lines went to the file, not to the screen
+    assert "单位名称不同（本年：晋城市政务服务中心；上年：另一个单位）" in done.output
+    odd = runner.invoke(main, ["compare", str(EXAMPLE), str(last), "-o", str(tmp_path / "同比.pdf")])
+    assert odd.exit_code == 2 and ".xlsx、.csv、.json 或 .txt" in odd.output and not (tmp_path / "同比.pdf").exists()
+
+
+def test_reports_of_different_regions_are_not_compared() -> None:
+    from xlreport.errors import CompareError
+
+    shanghai = xlreport.examples.load("shanghai-district-2024")
+    with pytest.raises(CompareError, match="不同地区"):
+        compare_reports(shanghai, xlreport.load_report(EXAMPLE))

@@ -291,3 +291,16 @@ def test_wanyuan_returns_are_summed_as_printed_and_the_interval_rule_judges() ->
     assert result.findings == check_report(result.report)
     assert any(f.severity == "info" for f in result.findings)  # tails of the units' rounding: notes
     assert any("不再舍入" in note for note in result.notes)
+
+
+def test_cli_merge_of_the_self_return_alone(tmp_path: Path) -> None:
+    """A department without subordinate units: its 本级 return, an empty directory of units."""
+    own = tmp_path / "本级.json"
+    own.write_text(report_to_json(_units("shanxi-2022", 1)[0]), encoding="utf-8")
+    (tmp_path / "units").mkdir()
+    out = tmp_path / "部门汇总.json"
+    done = CliRunner().invoke(
+        main, ["merge", str(tmp_path / "units"), "--self", str(own), "--dept", "某某局", "-o", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    assert "已汇总 1 份报表（本级 1 份）" in done.output and xlreport.load_report(out).meta.unit_name == "某某局"

@@ -621,7 +621,7 @@ def merge_command(
         click.echo(f"跳过 {out.printable(skipped.path)}：{skipped.reason}", err=True)
     if found.missing:
         sys.exit(EXIT_USAGE)
-    if not found.files:
+    if not found.files and self_file is None:  # 本级 alone is a department without subordinate units
         _fail("没有可汇总的报表")
     try:
         workers = jobs or min(len(found.files), os.cpu_count() or 1)
@@ -661,7 +661,9 @@ def merge_command(
 @main.command(name="compare")
 @click.argument("this", type=click.Path(path_type=Path))
 @click.argument("last", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="同比表（.xlsx）。")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default=None, help="同比表：.xlsx，或 .csv、.json、.txt。"
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 def compare_command(this: Path, last: Path, output: Path | None, fmt: str) -> None:
     """同比：本年报表对比上年报表（工作簿或 JSON 报告）。
@@ -681,23 +683,34 @@ def compare_command(this: Path, last: Path, output: Path | None, fmt: str) -> No
     for path in (this, last):
         if not path.is_file():
             _fail(f"找不到 {out.printable(str(path))}")
+    renders = {"json": to_json, "csv": to_csv, "text": to_text}
+    as_text = {".csv": "csv", ".json": "json", ".txt": "text"}
     if output is not None:
         problem = out.unwritable(output, directory=False)
         if problem:
             _fail(problem)
-    result = compare(this, last)  # ReportInputError / WorkbookError: one line, exit 2
-    render = {"json": to_json, "csv": to_csv, "text": to_text}[fmt]
-    click.echo(render(result), nl=False)
-    if output is not None:
+        if output.suffix.lower() not in (".xlsx", *as_text):
+            _fail(f"同比表的文件类型只能是 .xlsx、.csv、.json 或 .txt：{out.printable(str(output))}")
+    result = compare(this, last)  # ReportInputError / WorkbookError / CompareError: one line, exit 2
+    asked = click.get_current_context().get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
+    if output is None or asked:  # with -o, the lines go to standard output only when --format asks for them
+        click.echo(renders[fmt](result), nl=False)
+    if output is None:
+        sys.exit(EXIT_OK)
+    suffix = output.suffix.lower()
+    if suffix == ".xlsx":
         from .write.comparison import write_comparison
 
         write_comparison(output, result)
-        click.echo(f"已生成 {output}", err=True)
+    else:
+        from .fileio import write_text
+
+        write_text(output, renders[as_text[suffix]](result), encoding="utf-8-sig" if suffix == ".csv" else "utf-8")
+    if not asked:  # the lines on standard output carry the notes; with a file alone, say them here
+        for note in result.notes:
+            click.echo(f"说明：{note}", err=True)
+    click.echo(f"已生成 {output}", err=True)
     sys.exit(EXIT_OK)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
 
 
 @main.command()
@@ -751,3 +764,7 @@ def _report_of(path: Path) -> Any:
         reason = result.findings[0].message if result.findings else "未知原因"
         _fail(f"无法从 {path} 读取报告：{reason}")
     return result.report
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

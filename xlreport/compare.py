@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from .editions.spec import CompareSpec, Edition
+from .errors import CompareError
 from .model.report import Report
 from .model.units import per_yuan, to_wanyuan
 from .model.values import CellRef, code_order
@@ -262,8 +263,17 @@ def compare_reports(this: Report, last: Report) -> Comparison:
         notes.append(f"上年报表的金额单位为{last_unit}，已换算为{unit}后比较")
     if last.meta.year >= this.meta.year:
         notes.append(f"上年报表的年度为{last.meta.year}，不早于本年报表的{this.meta.year}年度")
+    if last.edition.info.region != edition.info.region:
+        raise CompareError(
+            f"不能比较：两份报表的表样版本属于不同地区（{this.meta.edition}：{edition.info.region}；"
+            f"{last.meta.edition}：{last.edition.info.region}），各表的行和栏不对应"
+        )
     if last.meta.edition != this.meta.edition:
         notes.append(f"两年的表样版本不同（{this.meta.edition}、{last.meta.edition}），按相同的行、栏和科目编码比较")
+    if "".join(last.meta.unit_name.split()) != "".join(this.meta.unit_name.split()):
+        notes.append(
+            f"两份报表的单位名称不同（本年：{this.meta.unit_name}；上年：{last.meta.unit_name}），请核对是否同一单位"
+        )
     now = _numbers(this, None, edition)
     before = _numbers(last, factor, last.edition)
     rows_now = _rows_present(this, edition, now)

@@ -84,6 +84,10 @@ class MergeError(XlreportError, ValueError):
     or the same unit twice. The message names the files."""
 
 
+class CompareError(XlreportError, ValueError):
+    """Two reports that cannot be compared (tables of different regions' editions)."""
+
+
 class UnitsInvalidError(MergeError):
     """Some returns to consolidate have error findings; ``invalid`` holds their validation results
     (merging them anyway needs ``force``)."""
@@ -94,6 +98,7 @@ class UnitsInvalidError(MergeError):
 
 
 __all__ = [
+    "CompareError",
     "EditionError",
     "MergeError",
     "OutputError",

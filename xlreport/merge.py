@@ -303,9 +303,7 @@ def _narrative(units: list[UnitReturn], edition: Edition, convert: bool) -> tupl
     if partial:
         each = "、".join(f"“{label[k]}”（{given[k]}个）" for k in partial)
         notes.append(f"情况说明的输入只有部分单位填写（共{len(units)}个单位），汇总数只含填写的单位：{each}")
-    sums = {
-        k: to_wanyuan(v) if convert and measure[k] == "amount" else v for k, v in sums.items() if k not in unsummed
-    }
+    sums = {k: to_wanyuan(v) if convert and measure[k] == "amount" else v for k, v in sums.items() if k not in unsummed}
     return sums, notes
 
 
