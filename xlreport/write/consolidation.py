@@ -27,9 +27,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .writer import ExtraSheet, WorkbookWriter
 
 DETAIL_SHEET = "汇总明细"
-_WIDTHS = (6, 26, 24, 12)  # 序号, 单位名称, 报送文件, 审核结果
+_WIDTHS = (6, 24, 20, 18)  # 序号, 单位名称, 报送文件, 审核结果 (错误12个（强制汇总）)
 _TOTAL_WIDTH = 15  # each total's column
-_PAGE_TOTALS = 2  # the fixed columns and this many totals fill the first landscape page (title, notes)
+_PAGE_TOTALS = 2  # the fixed columns and this many totals fill the first landscape page (title, notes: 98 units)
 _FIRST = 4  # the three header rows below the title and the meta line
 _FIXED = ("序号", "单位名称", "报送文件", "审核结果")
 
@@ -77,6 +77,8 @@ def _write(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter, detail
     count = fmt.raw("detail_count", {**border, "num_format": COUNT})
     text = fmt.raw("detail_text", {**border, "text_wrap": True})
     bold = fmt.raw("detail_bold", {**border, "bold": True})
+    passed = fmt.raw("detail_pass", {**border, "font_color": "#006100", "bg_color": "#C6EFCE"}, keep_fill=True)
+    failed = fmt.raw("detail_fail", {**border, "font_color": "#9C0006", "bg_color": "#FFC7CE"}, keep_fill=True)
     last_col = len(_FIXED) + len(detail.totals) - 1
     ws.merge_range(
         0,
@@ -102,12 +104,17 @@ def _write(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter, detail
         ws.write_string(_FIRST - 1, c, col.label + (f"（栏次{col.seq}）" if col.seq else ""), fmt.get("header"))
     ws.set_row(_FIRST - 2, 27)
     ws.set_row(_FIRST - 1, 40)
+    widths = [*_WIDTHS, *([_TOTAL_WIDTH] * len(detail.totals))]
+    fit = RowFit(widths)  # a long unit or file name wraps: its row as high as its lines
     for n, unit in enumerate(detail.units):
         r = _FIRST + n
+        name = unit.name + ("（本级）" if unit.is_self else "")
         ws.write_number(r, 0, n + 1, count)
-        ws.write_string(r, 1, unit.name + ("（本级）" if unit.is_self else ""), text)
+        ws.write_string(r, 1, name, text)
         ws.write_string(r, 2, unit.source, text)
-        ws.write_string(r, 3, unit.status, fmt.get("pass" if unit.status == "通过" else "fail"))
+        fit.text(r, 1, name)
+        fit.text(r, 2, unit.source)
+        ws.write_string(r, 3, unit.status, passed if unit.status == "通过" else failed)
         for i, ref in enumerate(detail.totals):
             value = detail.contributions[ref][n]
             style = count if ref in detail.counts else amount
@@ -152,7 +159,6 @@ def _write(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter, detail
         else:
             ws.write_blank(rows["table"], c, None, style)
             ws.write_blank(rows["difference"], c, None, style)
-    widths = [*_WIDTHS, *([_TOTAL_WIDTH] * len(detail.totals))]
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     # each note wraps within the first printed page's width, under the units (a long note would run
@@ -160,7 +166,6 @@ def _write(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter, detail
     note_row = rows["difference"] + 2
     note_last = min(last_col, len(_FIXED) + _PAGE_TOTALS - 1)
     note_style = fmt.raw("detail_note", {"font_name": "宋体", "font_size": 10, "text_wrap": True, "valign": "top"})
-    fit = RowFit(widths)
     for k, note in enumerate(detail.notes):
         text = f"注{k + 1}：{note}" if len(detail.notes) > 1 else f"注：{note}"
         ws.merge_range(note_row + k, 0, note_row + k, note_last, "", note_style)
