@@ -424,14 +424,20 @@ def merge_returns(
 @fewer_full_collections()
 def write_consolidation(path: str | os.PathLike[str], result: Consolidation) -> Path:
     """The consolidated workbook (live formulas, 审核 sheet, 情况说明) with its 汇总明细 sheet."""
-    from .write.consolidation import ConsolidationDetail, DetailUnit, detail_sheet
+    from .write.consolidation import ConsolidationDetail, DetailUnit, detail_sheet, sources_sheet
     from .write.writer import write_report
 
     edition = result.report.edition
     totals = result.total_cells()
     detail = ConsolidationDetail(
         units=[
-            DetailUnit(u.unit_name, u.source, "通过" if not u.errors else f"错误{u.errors}个（强制汇总）", u.is_self)
+            DetailUnit(
+                u.unit_name,
+                u.source,
+                "通过" if not u.errors else f"错误{u.errors}个（强制汇总）",
+                u.is_self,
+                tuple(card.project_name for card in u.report.scorecards),
+            )
             for u in result.units
         ],
         totals=totals,
@@ -441,7 +447,8 @@ def write_consolidation(path: str | os.PathLike[str], result: Consolidation) -> 
         converted=result.converted,
         notes=[*(c.message(edition) for c in result.name_conflicts), *result.notes, *_scorecard_note(result)],
     )
-    return write_report(path, result.report, extra_sheets=[detail_sheet(detail)], audit_scorecards=False).path
+    sheets = [detail_sheet(detail), sources_sheet(detail)]
+    return write_report(path, result.report, extra_sheets=sheets, audit_scorecards=False).path
 
 
 def _scorecard_note(result: Consolidation) -> list[str]:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .writer import ExtraSheet, WorkbookWriter
 
 DETAIL_SHEET = "汇总明细"
+SOURCES_SHEET = "绩效自评来源"
 _WIDTHS = (6, 24, 20, 18)  # 序号, 单位名称, 报送文件, 审核结果 (错误12个（强制汇总）)
 _TOTAL_WIDTH = 15  # each total's column
 _PAGE_TOTALS = 2  # the fixed columns and this many totals fill the first landscape page (title, notes: 98 units)
@@ -40,6 +41,7 @@ class DetailUnit:
     source: str
     status: str  # 通过 / 有错误（强制汇总）
     is_self: bool = False
+    projects: tuple[str, ...] = ()  # the project names of its scorecards, in order
 
 
 @dataclass(frozen=True)
@@ -178,3 +180,49 @@ def _write(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter, detail
     ws.set_paper(9)
     ws.repeat_rows(_FIRST - 3, _FIRST - 1)
     ws.repeat_columns(0, 1)
+
+
+_SOURCE_COLUMNS = (("序号", 5), ("工作表", 11), ("单位名称", 24), ("项目名称", 30), ("报送文件", 28))  # one page wide
+
+
+def sources_sheet(detail: ConsolidationDetail) -> ExtraSheet:
+    """绩效自评来源: which unit returned each 绩效自评 sheet of the consolidated workbook (sheet, unit,
+    project, file; names as returned, written as text), as an extra sheet; nothing when there is none."""
+
+    def add(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter) -> None:
+        cards = [(unit, project) for unit in detail.units for project in unit.projects]
+        if not cards:
+            return
+        ws = wb.add_worksheet(SOURCES_SHEET)
+        text = fmt.raw(
+            "source_text", {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter", "text_wrap": True}
+        )
+        widths = [w for _, w in _SOURCE_COLUMNS]
+        last = len(_SOURCE_COLUMNS) - 1
+        ws.merge_range(0, 0, 0, last, f"{writer.unit_name} 各项目绩效自评表的报送单位", fmt.get("title"))
+        ws.set_row(0, 30)
+        for c, (head, width) in enumerate(_SOURCE_COLUMNS):
+            ws.set_column(c, c, width)
+            ws.write_string(1, c, head, fmt.get("header"))
+        fit = RowFit(widths)
+        for n, (unit, project) in enumerate(cards):
+            r = 2 + n
+            name = unit.name + ("（本级）" if unit.is_self else "")
+            ws.write_number(r, 0, n + 1, text)
+            for c, value in (
+                (1, writer.labeler.scorecard_sheet(f"S{n + 1}")),
+                (2, name),
+                (3, project),
+                (4, unit.source),
+            ):
+                ws.write_string(r, c, value, text)
+                fit.text(r, c, value)
+        fit.apply(ws)
+        ws.freeze_panes(2, 0)
+        ws.autofilter(1, 0, 1 + len(cards), last)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)  # every column on the page, as many pages down as it takes
+        ws.repeat_rows(1)
+
+    return add
