@@ -162,13 +162,16 @@ def test_read_previous_reads_a_workbook_as_the_json(tmp_path: Path) -> None:
         read_previous(bad)
 
 
+def _written(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    return path
+
+
 def test_cli_compare(tmp_path: Path) -> None:
-    last = tmp_path / "2021.json"
-    last.write_text(json.dumps(previous_year(), ensure_ascii=False, default=str), encoding="utf-8")
-    this = tmp_path / "2022.json"
+    last = _written(tmp_path / "2021.json", previous_year())
     data = reference_data()
     data["meta"]["unit_name"] = "=cmd|' /C calc'!A0"
-    this.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    this = _written(tmp_path / "2022.json", data)
     runner = CliRunner()
     out = tmp_path / "同比.xlsx"
     done = runner.invoke(main, ["compare", str(this), str(last), "-o", str(out), "--format", "json"])
@@ -209,10 +212,9 @@ def test_previous_inputs_are_last_years_figures_named_by_the_narrative_data() ->
 
 
 def test_cli_compare_writes_the_file_its_name_asks_for_and_says_what_differs(tmp_path: Path) -> None:
-    last = tmp_path / "2021.json"
     data = previous_year()
     data["meta"]["unit_name"] = "另一个单位"
-    last.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    last = _written(tmp_path / "2021.json", data)
     runner = CliRunner()
     as_csv = tmp_path / "同比.csv"
     done = runner.invoke(main, ["compare", str(EXAMPLE), str(last), "-o", str(as_csv)])

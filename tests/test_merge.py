@@ -229,29 +229,18 @@ def test_the_workbook_validates_and_its_detail_sheet_shows_each_units_contributi
     assert values.cell(10, column).value == 0  # 差额
     notes = [str(c.value) for row in ws.iter_rows() for c in row if c.value and "照各单位报送保留" in str(c.value)]
     assert len(notes) == 1 and f"（{len(result.report.scorecards)}张）" in notes[0]
+    sources = list(wb["绩效自评来源"].iter_rows(min_row=3, values_only=True))  # which unit returned each
+    expected = [
+        (f"绩效自评{n + 1}", name, project, source)
+        for n, (name, project, source) in enumerate(
+            (u.unit_name + ("（本级）" if u.is_self else ""), c.project_name, u.source)
+            for u in result.units
+            for c in u.report.scorecards
+        )
+    ]
+    assert [tuple(r[1:]) for r in sources] == expected and sources[1][2] == "测试单位100（本级）"
+    assert wb["绩效自评来源"]["C5"].data_type == "s" and wb["绩效自评来源"]["C5"].value == '=HYPERLINK("x")'
     # 审核: every relation of the summed tables, none of the units' scorecard relations (all hold)
-    sources = list(wb["绩效自评来源"].iter_rows(min_row=3, values_only=True))  # which unit returned each
-    expected = [
-        (f"绩效自评{n + 1}", name, project, source)
-        for n, (name, project, source) in enumerate(
-            (u.unit_name + ("（本级）" if u.is_self else ""), c.project_name, u.source)
-            for u in result.units
-            for c in u.report.scorecards
-        )
-    ]
-    assert [tuple(r[1:]) for r in sources] == expected and sources[1][2] == "测试单位100（本级）"
-    assert wb["绩效自评来源"]["C5"].data_type == "s" and wb["绩效自评来源"]["C5"].value == '=HYPERLINK("x")'
-    sources = list(wb["绩效自评来源"].iter_rows(min_row=3, values_only=True))  # which unit returned each
-    expected = [
-        (f"绩效自评{n + 1}", name, project, source)
-        for n, (name, project, source) in enumerate(
-            (u.unit_name + ("（本级）" if u.is_self else ""), c.project_name, u.source)
-            for u in result.units
-            for c in u.report.scorecards
-        )
-    ]
-    assert [tuple(r[1:]) for r in sources] == expected and sources[1][2] == "测试单位100（本级）"
-    assert wb["绩效自评来源"]["C5"].data_type == "s" and wb["绩效自评来源"]["C5"].value == '=HYPERLINK("x")'
     audited = [r[0] for r in wb["审核"].iter_rows(min_row=3, max_col=1, values_only=True) if r[0]]
     assert not [rid for rid in audited if rid.startswith("K")]
     table_checks = [c for c in instantiate(shape_of(result.report)) if c.scorecard is None]
