@@ -43,6 +43,11 @@ class DetailUnit:
     is_self: bool = False
     projects: tuple[str, ...] = ()  # the project names of its scorecards, in order
 
+    @property
+    def label(self) -> str:
+        """The unit's name as the sheets show it (本级 marked)."""
+        return self.name + ("（本级）" if self.is_self else "")
+
 
 @dataclass(frozen=True)
 class ConsolidationDetail:
@@ -79,8 +84,6 @@ def _write(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter, detail
     count = fmt.raw("detail_count", {**border, "num_format": COUNT})
     text = fmt.raw("detail_text", {**border, "text_wrap": True})
     bold = fmt.raw("detail_bold", {**border, "bold": True})
-    passed = fmt.raw("detail_pass", {**border, "font_color": "#006100", "bg_color": "#C6EFCE"}, keep_fill=True)
-    failed = fmt.raw("detail_fail", {**border, "font_color": "#9C0006", "bg_color": "#FFC7CE"}, keep_fill=True)
     last_col = len(_FIXED) + len(detail.totals) - 1
     ws.merge_range(
         0,
@@ -110,13 +113,13 @@ def _write(wb: xlsxwriter.Workbook, fmt: Formats, writer: WorkbookWriter, detail
     fit = RowFit(widths)  # a long unit or file name wraps: its row as high as its lines
     for n, unit in enumerate(detail.units):
         r = _FIRST + n
-        name = unit.name + ("（本级）" if unit.is_self else "")
+        name = unit.label
         ws.write_number(r, 0, n + 1, count)
         ws.write_string(r, 1, name, text)
         ws.write_string(r, 2, unit.source, text)
         fit.text(r, 1, name)
         fit.text(r, 2, unit.source)
-        ws.write_string(r, 3, unit.status, passed if unit.status == "通过" else failed)
+        ws.write_string(r, 3, unit.status, fmt.get("pass" if unit.status == "通过" else "fail"))
         for i, ref in enumerate(detail.totals):
             value = detail.contributions[ref][n]
             style = count if ref in detail.counts else amount
@@ -207,7 +210,7 @@ def sources_sheet(detail: ConsolidationDetail) -> ExtraSheet:
         fit = RowFit(widths)
         for n, (unit, project) in enumerate(cards):
             r = 2 + n
-            name = unit.name + ("（本级）" if unit.is_self else "")
+            name = unit.label
             ws.write_number(r, 0, n + 1, text)
             for c, value in (
                 (1, writer.labeler.scorecard_sheet(f"S{n + 1}")),

@@ -51,8 +51,8 @@ _BASE: dict[str, dict[str, Any]] = {
     "note": {"align": "left", "valign": "top", "bold": True},
     "cell": {"border": 1, "valign": "vcenter"},
     "text": {"border": 1, "valign": "vcenter", "text_wrap": True},
-    "pass": {"font_color": "#006100", "bg_color": "#C6EFCE"},
-    "fail": {"font_color": "#9C0006", "bg_color": "#FFC7CE"},
+    "pass": {"font_color": "#006100", "bg_color": "#C6EFCE", "border": 1, "valign": "vcenter"},
+    "fail": {"font_color": "#9C0006", "bg_color": "#FFC7CE", "border": 1, "valign": "vcenter"},
 }
 
 _VALUE: dict[str, dict[str, Any]] = {
